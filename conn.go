@@ -1,0 +1,350 @@
+package dynamosql
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/dynamosql/dynamosql/internal/partiql"
+)
+
+// MaxStatementLength is DynamoDB's limit on the length of a PartiQL
+// statement, in characters.
+const MaxStatementLength = 8192
+
+// conn is a connection. It holds no network state: every call goes through
+// the connector's shared client.
+type conn struct {
+	c *Connector
+
+	// opts collects the per-statement options that CheckNamedValue removed
+	// from the arguments of the statement about to run.
+	opts    stmtOptions
+	optsErr error
+
+	tx     *transaction // the open transaction, if any
+	closed bool
+}
+
+var (
+	_ driver.Conn               = (*conn)(nil)
+	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.ConnPrepareContext = (*conn)(nil)
+	_ driver.ExecerContext      = (*conn)(nil)
+	_ driver.QueryerContext     = (*conn)(nil)
+	_ driver.Pinger             = (*conn)(nil)
+	_ driver.SessionResetter    = (*conn)(nil)
+	_ driver.Validator          = (*conn)(nil)
+	_ driver.NamedValueChecker  = (*conn)(nil)
+)
+
+// CheckNamedValue converts each argument to a DynamoDB attribute value and
+// removes per-statement options (the go-sql-spanner pattern).
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if o, ok := nv.Value.(Option); ok {
+		if err := o.apply(&c.opts); err != nil {
+			c.resetOptions()
+			return err
+		}
+		return driver.ErrRemoveArgument
+	}
+	if nv.Name != "" {
+		c.resetOptions()
+		return fmt.Errorf("%w: argument %d is sql.Named(%q, ...): PartiQL parameters are positional (?); pass the value without sql.Named",
+			ErrNamedArgs, nv.Ordinal, nv.Name)
+	}
+	av, err := convertValue(nv.Value)
+	if err != nil {
+		c.resetOptions()
+		return fmt.Errorf("dynamosql: argument %d: %w", nv.Ordinal, err)
+	}
+	nv.Value = av
+	return nil
+}
+
+// takeOptions returns the options collected for the statement about to run
+// and clears them for the next one.
+func (c *conn) takeOptions() stmtOptions {
+	o := c.opts
+	c.resetOptions()
+	return o
+}
+
+func (c *conn) resetOptions() { c.opts = stmtOptions{} }
+
+// Prepare returns a prepared statement. Preparing sends nothing: DynamoDB
+// has no server-side prepared statements.
+func (c *conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext returns a prepared statement; the statement is checked
+// (length, syntax of quotes and comments) but nothing is sent.
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if c.closed {
+		return nil, driver.ErrBadConn
+	}
+	if _, err := summarize(query); err != nil {
+		return nil, err
+	}
+	return &stmt{c: c, query: query}, nil
+}
+
+// Close closes the connection. An open transaction is discarded.
+func (c *conn) Close() error {
+	c.closed = true
+	c.tx = nil
+	return nil
+}
+
+// Begin starts a transaction; use BeginTx.
+func (c *conn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+// Ping makes a real, cheap call (ListTables with Limit 1), so that a wrong
+// endpoint, region or credentials fail at startup. An AccessDenied answer
+// counts as success: DynamoDB was reached and checked the credentials.
+func (c *conn) Ping(ctx context.Context) error {
+	if c.closed {
+		return driver.ErrBadConn
+	}
+	ctx, cancel := c.callContext(ctx)
+	defer cancel()
+	err := resend(ctx, func() error {
+		_, err := c.c.client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
+		return err
+	})
+	if err != nil {
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "AccessDeniedException" {
+			return nil
+		}
+		return wrapErr("Ping", err)
+	}
+	return nil
+}
+
+// ResetSession clears state a previous user of the connection left behind.
+func (c *conn) ResetSession(ctx context.Context) error {
+	if c.closed {
+		return driver.ErrBadConn
+	}
+	c.tx = nil
+	c.resetOptions()
+	return nil
+}
+
+// IsValid reports whether the connection can be reused: not while a
+// transaction is open on it.
+func (c *conn) IsValid() bool { return !c.closed && c.tx == nil }
+
+// callContext applies the configured per-call timeout.
+func (c *conn) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.c.cfg.Timeout > 0 {
+		return context.WithTimeout(ctx, c.c.cfg.Timeout)
+	}
+	return ctx, func() {}
+}
+
+// summarize checks a statement's length and lexes it.
+func summarize(query string) (partiql.Summary, error) {
+	if len(query) > MaxStatementLength {
+		return partiql.Summary{}, fmt.Errorf("%w: the statement has %d characters and DynamoDB accepts at most %d: pass long values as ? parameters or split the work",
+			ErrStatementTooLong, len(query), MaxStatementLength)
+	}
+	if strings.TrimSpace(query) == "" {
+		return partiql.Summary{}, fmt.Errorf("%w: nothing to send", ErrEmptyStatement)
+	}
+	s, err := partiql.Summarize(query)
+	if err != nil {
+		return s, fmt.Errorf("dynamosql: %w", err)
+	}
+	return s, nil
+}
+
+// prepared is a statement checked and ready to send.
+type prepared struct {
+	// query is the text to send (after translation and index hints);
+	// original is the text the caller wrote.
+	query    string
+	original string
+	sum      partiql.Summary
+	params   []types.AttributeValue
+	opts     stmtOptions
+
+	// Set by translate (translate.go) for SQL forms PartiQL lacks.
+	offset int                            // rows to skip on the client (OFFSET)
+	count  bool                           // COUNT(*): return one row with the count
+	multi  []types.ParameterizedStatement // multi-row INSERT: one statement per row
+}
+
+// prepare checks a statement and its arguments before anything is sent,
+// then translates SQL forms PartiQL lacks and applies index hints.
+func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedValue) (*prepared, error) {
+	opts := c.takeOptions()
+	if c.closed {
+		return nil, driver.ErrBadConn
+	}
+	sum, err := summarize(query)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Params != len(args) {
+		return nil, fmt.Errorf("%w: the statement has %d ? placeholder(s) but %d argument(s) were given",
+			ErrArgCount, sum.Params, len(args))
+	}
+	var params []types.AttributeValue
+	if len(args) > 0 {
+		params = make([]types.AttributeValue, len(args))
+		for i, a := range args {
+			av, ok := a.Value.(types.AttributeValue)
+			if !ok {
+				// Only reachable when database/sql skipped CheckNamedValue.
+				var err error
+				if av, err = convertValue(a.Value); err != nil {
+					return nil, fmt.Errorf("dynamosql: argument %d: %w", i+1, err)
+				}
+			}
+			params[i] = av
+		}
+	}
+	p := &prepared{query: query, original: query, sum: sum, params: params, opts: opts}
+	if err := c.translate(ctx, p); err != nil {
+		return nil, err
+	}
+	if err := c.plan(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// ExecContext runs a statement that returns no rows.
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	p, err := c.prepare(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	return c.exec(ctx, p)
+}
+
+func (c *conn) exec(ctx context.Context, p *prepared) (driver.Result, error) {
+	if p.sum.Kind == partiql.KindSelect {
+		return nil, fmt.Errorf("%w: Exec of a SELECT: use Query (QueryContext), which returns the rows", ErrNotQuery)
+	}
+	if p.multi != nil {
+		return c.execMulti(ctx, p)
+	}
+	if c.tx != nil && !c.tx.readOnly {
+		return c.tx.add(ctx, p)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	text := p.query
+	addedReturning := false
+	if p.sum.Kind == partiql.KindDelete && !p.sum.Returning {
+		// Learn whether an item was deleted.
+		text = appendReturning(text)
+		addedReturning = true
+		if len(text) > MaxStatementLength {
+			text, addedReturning = p.query, false
+		}
+	}
+	cctx, cancel := c.callContext(ctx)
+	defer cancel()
+	out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
+		Statement:  &text,
+		Parameters: p.params,
+	})
+	if err != nil {
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) && (p.sum.Kind == partiql.KindUpdate || p.sum.Kind == partiql.KindDelete) {
+			// No item matched the key and condition: the SQL idiom is 0 rows.
+			return result{affected: 0}, nil
+		}
+		return nil, c.statementError(p.sum.Table, err)
+	}
+	switch p.sum.Kind {
+	case partiql.KindDelete:
+		if addedReturning || p.sum.Returning {
+			return result{affected: int64(len(out.Items))}, nil
+		}
+		return result{affected: 1}, nil
+	default:
+		return result{affected: 1}, nil
+	}
+}
+
+// appendReturning adds RETURNING ALL OLD * to a DELETE, after any trailing
+// semicolon is removed. A newline first ends a trailing -- comment.
+func appendReturning(q string) string {
+	t := strings.TrimRight(q, " \t\r\n")
+	t = strings.TrimSuffix(t, ";")
+	return t + "\nRETURNING ALL OLD *"
+}
+
+// statementError wraps an error from ExecuteStatement and forgets cached
+// metadata of a table DynamoDB says is missing.
+func (c *conn) statementError(table string, err error) error {
+	var nf *types.ResourceNotFoundException
+	if errors.As(err, &nf) && table != "" {
+		c.c.catalog.Invalidate(table)
+	}
+	return wrapErr("ExecuteStatement", err)
+}
+
+// QueryContext runs a statement that returns rows: a SELECT, or a write
+// with RETURNING. It returns after the first page; later pages are fetched
+// as Next needs them.
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	p, err := c.prepare(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	return c.query(ctx, p)
+}
+
+func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch p.sum.Kind {
+	case partiql.KindSelect:
+		if p.count {
+			return c.countRows(ctx, p)
+		}
+		return c.selectRows(ctx, p)
+	default:
+		if c.tx != nil && !c.tx.readOnly {
+			if p.sum.Returning {
+				return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: run the statement outside the transaction", ErrTxStatement)
+			}
+			if _, err := c.tx.add(ctx, p); err != nil {
+				return nil, err
+			}
+			return emptyRows(), nil
+		}
+		cctx, cancel := c.callContext(ctx)
+		defer cancel()
+		out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
+			Statement:  &p.query,
+			Parameters: p.params,
+		})
+		if err != nil {
+			var ccf *types.ConditionalCheckFailedException
+			if errors.As(err, &ccf) && (p.sum.Kind == partiql.KindUpdate || p.sum.Kind == partiql.KindDelete) {
+				return emptyRows(), nil
+			}
+			return nil, c.statementError(p.sum.Table, err)
+		}
+		return c.itemRows(ctx, p, out.Items), nil
+	}
+}

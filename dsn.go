@@ -1,0 +1,441 @@
+package dynamosql
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// ScanPolicy says what the driver does with a SELECT that would read a whole
+// table or index (a full scan) because no index matches its WHERE clause.
+type ScanPolicy int
+
+const (
+	// ScanWarn runs the scan and logs one warning per distinct statement.
+	// It is the default.
+	ScanWarn ScanPolicy = iota
+	// ScanAllow runs scans silently.
+	ScanAllow
+	// ScanDeny refuses scans with ErrFullScan unless the statement carries
+	// the AllowScan option.
+	ScanDeny
+)
+
+// String returns the DSN spelling of the policy: allow, warn or deny.
+func (p ScanPolicy) String() string {
+	switch p {
+	case ScanAllow:
+		return "allow"
+	case ScanDeny:
+		return "deny"
+	default:
+		return "warn"
+	}
+}
+
+// ParseScanPolicy parses allow, warn or deny (case-insensitive).
+func ParseScanPolicy(s string) (ScanPolicy, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "allow":
+		return ScanAllow, nil
+	case "warn", "":
+		return ScanWarn, nil
+	case "deny":
+		return ScanDeny, nil
+	}
+	return ScanWarn, fmt.Errorf("%w: scan=%q: use allow, warn or deny", ErrInvalidDSN, s)
+}
+
+// DefaultMaxRetries is the number of retries (after the first attempt) that
+// NewConfig and ParseDSN set: the AWS SDK's standard of three attempts.
+const DefaultMaxRetries = 2
+
+// Config is the driver's configuration. Build one with NewConfig (which sets
+// the defaults) or ParseDSN, then pass it to NewConnector. The zero Config
+// is valid but disables retries; prefer NewConfig.
+type Config struct {
+	// Region is the AWS region, such as us-east-1. Empty means the region of
+	// the standard AWS configuration (AWS_REGION, shared config file).
+	Region string
+	// Endpoint overrides the DynamoDB endpoint URL, for example
+	// http://127.0.0.1:8000 for DynamoDB Local.
+	Endpoint string
+	// AccessKeyID and SecretAccessKey (and SessionToken) are static
+	// credentials. When both are empty the standard AWS credential chain is
+	// used (environment, shared config and profile, IAM role).
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	// Profile selects a profile of the shared AWS config files.
+	Profile string
+	// Timeout bounds every single DynamoDB call (0: no bound beyond the
+	// caller's context).
+	Timeout time.Duration
+	// ConsistentRead makes every SELECT a strongly consistent read.
+	ConsistentRead bool
+	// Scan is the full-scan policy; see ScanPolicy.
+	Scan ScanPolicy
+	// ParseTime makes string attributes holding RFC 3339 timestamps scan as
+	// time.Time.
+	ParseTime bool
+	// JSONDocuments makes lists (L) and maps (M) come back as JSON []byte,
+	// so they scan into *string, *[]byte and *json.RawMessage. By default
+	// they come back as List and Map.
+	JSONDocuments bool
+	// MaxRetries is how many times the AWS SDK retries a throttled or failed
+	// request after the first attempt. 0 disables retries.
+	MaxRetries int
+
+	// Logger receives the driver's warnings (for example full scans under
+	// ScanWarn). Nil means slog.Default().
+	Logger *slog.Logger
+	// AWSConfig, when set, is the base AWS configuration for the client;
+	// Region, Endpoint, credentials and MaxRetries still apply on top when
+	// set. Not expressible in a DSN.
+	AWSConfig *aws.Config
+	// Client, when set, is used as is: every other connection setting is
+	// ignored. Not expressible in a DSN.
+	Client *dynamodb.Client
+	// ClientOptions are applied to the DynamoDB client the connector builds
+	// (for example to set an HTTP client). Not expressible in a DSN.
+	ClientOptions []func(*dynamodb.Options)
+}
+
+// NewConfig returns a Config with the defaults: scan=warn and the SDK's
+// standard retries.
+func NewConfig() *Config {
+	return &Config{Scan: ScanWarn, MaxRetries: DefaultMaxRetries}
+}
+
+// Clone returns a copy of c that shares no slices with it.
+func (c *Config) Clone() *Config {
+	cp := *c
+	if c.ClientOptions != nil {
+		cp.ClientOptions = make([]func(*dynamodb.Options), len(c.ClientOptions))
+		copy(cp.ClientOptions, c.ClientOptions)
+	}
+	return &cp
+}
+
+// dsnKey describes one DSN key.
+type dsnKey struct {
+	name   string // canonical spelling
+	secret bool
+	set    func(c *Config, v string) error
+	get    func(c *Config) (string, bool) // value, and whether it differs from the default
+}
+
+func boolKey(name string, field func(*Config) *bool) dsnKey {
+	return dsnKey{
+		name: name,
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%w: %s=%q is not a boolean: use true or false", ErrInvalidDSN, name, v)
+			}
+			*field(c) = b
+			return nil
+		},
+		get: func(c *Config) (string, bool) {
+			b := *field(c)
+			return strconv.FormatBool(b), b
+		},
+	}
+}
+
+func stringKey(name string, secret bool, field func(*Config) *string) dsnKey {
+	return dsnKey{
+		name:   name,
+		secret: secret,
+		set:    func(c *Config, v string) error { *field(c) = v; return nil },
+		get:    func(c *Config) (string, bool) { v := *field(c); return v, v != "" },
+	}
+}
+
+// dsnKeys lists the keys in FormatDSN order.
+var dsnKeys = []dsnKey{
+	stringKey("region", false, func(c *Config) *string { return &c.Region }),
+	{
+		name: "endpoint",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || u.Scheme == "" || u.Host == "" {
+					return fmt.Errorf("%w: endpoint=%q is not an absolute URL such as http://127.0.0.1:8000", ErrInvalidDSN, v)
+				}
+			}
+			c.Endpoint = v
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.Endpoint, c.Endpoint != "" },
+	},
+	stringKey("akid", false, func(c *Config) *string { return &c.AccessKeyID }),
+	stringKey("secret_key", true, func(c *Config) *string { return &c.SecretAccessKey }),
+	stringKey("session_token", true, func(c *Config) *string { return &c.SessionToken }),
+	stringKey("profile", false, func(c *Config) *string { return &c.Profile }),
+	{
+		name: "timeout",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%w: timeout=%q is not a non-negative Go duration such as 5s or 1500ms", ErrInvalidDSN, v)
+			}
+			c.Timeout = d
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.Timeout.String(), c.Timeout != 0 },
+	},
+	boolKey("consistent_read", func(c *Config) *bool { return &c.ConsistentRead }),
+	{
+		name: "scan",
+		set: func(c *Config, v string) error {
+			p, err := ParseScanPolicy(v)
+			if err != nil {
+				return err
+			}
+			c.Scan = p
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.Scan.String(), c.Scan != ScanWarn },
+	},
+	boolKey("parse_time", func(c *Config) *bool { return &c.ParseTime }),
+	{
+		name: "documents",
+		set: func(c *Config, v string) error {
+			switch strings.ToLower(v) {
+			case "native":
+				c.JSONDocuments = false
+			case "json":
+				c.JSONDocuments = true
+			default:
+				return fmt.Errorf("%w: documents=%q: use native or json", ErrInvalidDSN, v)
+			}
+			return nil
+		},
+		get: func(c *Config) (string, bool) {
+			if c.JSONDocuments {
+				return "json", true
+			}
+			return "native", false
+		},
+	},
+	{
+		name: "max_retries",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100 {
+				return fmt.Errorf("%w: max_retries=%q is not an integer between 0 and 100", ErrInvalidDSN, v)
+			}
+			c.MaxRetries = n
+			return nil
+		},
+		get: func(c *Config) (string, bool) {
+			return strconv.Itoa(c.MaxRetries), c.MaxRetries != DefaultMaxRetries
+		},
+	},
+}
+
+// dsnAliases maps lower-cased spellings, including godynamo's, onto
+// canonical keys.
+var dsnAliases = map[string]string{
+	"access_key_id":     "akid",
+	"aws_access_key_id": "akid",
+	"secretkey":         "secret_key",
+	"secret_access_key": "secret_key",
+	"sessiontoken":      "session_token",
+	"consistentread":    "consistent_read",
+	"parsetime":         "parse_time",
+	"maxretries":        "max_retries",
+}
+
+var dsnKeyIndex = func() map[string]*dsnKey {
+	m := make(map[string]*dsnKey, len(dsnKeys))
+	for i := range dsnKeys {
+		m[dsnKeys[i].name] = &dsnKeys[i]
+	}
+	return m
+}()
+
+// ParseDSN parses a data source name of the form
+//
+//	region=us-east-1;endpoint=http://127.0.0.1:8000;akid=...;secret_key=...
+//
+// Keys are case-insensitive; godynamo's spellings (Region, AkId, Secret_Key,
+// Endpoint, TimeoutMs) are accepted too. A value that contains ';' or '"',
+// or starts or ends with a space, is written in double quotes with '"'
+// doubled. Unknown keys, repeated keys and bad values give an error naming
+// the key; errors never contain secret values.
+func ParseDSN(dsn string) (*Config, error) {
+	cfg := NewConfig()
+	seen := make(map[string]bool)
+	i := 0
+	for i < len(dsn) {
+		// Key.
+		eq := strings.IndexByte(dsn[i:], '=')
+		semi := strings.IndexByte(dsn[i:], ';')
+		if semi >= 0 && (eq < 0 || semi < eq) {
+			// A pair without '=' (or an empty element).
+			part := strings.TrimSpace(dsn[i : i+semi])
+			if part != "" {
+				return nil, fmt.Errorf("%w: %q has no '=': use key=value pairs separated by ';'", ErrInvalidDSN, redactKeyOnly(part))
+			}
+			i += semi + 1
+			continue
+		}
+		if eq < 0 {
+			part := strings.TrimSpace(dsn[i:])
+			if part != "" {
+				return nil, fmt.Errorf("%w: %q has no '=': use key=value pairs separated by ';'", ErrInvalidDSN, redactKeyOnly(part))
+			}
+			break
+		}
+		rawKey := strings.TrimSpace(dsn[i : i+eq])
+		i += eq + 1
+		// Value: quoted or up to the next ';'.
+		var val string
+		j := i
+		for j < len(dsn) && dsn[j] == ' ' {
+			j++
+		}
+		if j < len(dsn) && dsn[j] == '"' {
+			var b strings.Builder
+			j++
+			closed := false
+			for j < len(dsn) {
+				if dsn[j] == '"' {
+					if j+1 < len(dsn) && dsn[j+1] == '"' {
+						b.WriteByte('"')
+						j += 2
+						continue
+					}
+					closed = true
+					j++
+					break
+				}
+				b.WriteByte(dsn[j])
+				j++
+			}
+			if !closed {
+				return nil, fmt.Errorf("%w: the value of %q has an unterminated double quote", ErrInvalidDSN, rawKey)
+			}
+			for j < len(dsn) && dsn[j] == ' ' {
+				j++
+			}
+			if j < len(dsn) && dsn[j] != ';' {
+				return nil, fmt.Errorf("%w: unexpected text after the quoted value of %q", ErrInvalidDSN, rawKey)
+			}
+			val = b.String()
+			i = j
+		} else {
+			end := strings.IndexByte(dsn[i:], ';')
+			if end < 0 {
+				end = len(dsn) - i
+			}
+			val = strings.TrimSpace(dsn[i : i+end])
+			i += end
+		}
+		if i < len(dsn) && dsn[i] == ';' {
+			i++
+		}
+		if err := cfg.set(rawKey, val, seen); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+// redactKeyOnly keeps a malformed DSN element out of error messages when it
+// might be a secret: only its first characters are shown.
+func redactKeyOnly(s string) string {
+	if len(s) > 12 {
+		return s[:4] + "..."
+	}
+	return s
+}
+
+func (c *Config) set(rawKey, val string, seen map[string]bool) error {
+	if rawKey == "" {
+		return fmt.Errorf("%w: empty key before '='", ErrInvalidDSN)
+	}
+	lk := strings.ToLower(rawKey)
+	if lk == "timeoutms" { // godynamo
+		if seen["timeout"] {
+			return fmt.Errorf("%w: key %q is given twice (timeout and TimeoutMs are the same setting)", ErrInvalidDSN, rawKey)
+		}
+		seen["timeout"] = true
+		ms, err := strconv.ParseInt(val, 10, 64)
+		if err != nil || ms < 0 {
+			return fmt.Errorf("%w: TimeoutMs=%q is not a non-negative number of milliseconds", ErrInvalidDSN, val)
+		}
+		c.Timeout = time.Duration(ms) * time.Millisecond
+		return nil
+	}
+	if a, ok := dsnAliases[lk]; ok {
+		lk = a
+	}
+	k, ok := dsnKeyIndex[lk]
+	if !ok {
+		names := make([]string, 0, len(dsnKeys))
+		for _, k := range dsnKeys {
+			names = append(names, k.name)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("%w: unknown key %q: known keys are %s", ErrInvalidDSN, rawKey, strings.Join(names, ", "))
+	}
+	if seen[k.name] {
+		return fmt.Errorf("%w: key %q is given twice", ErrInvalidDSN, k.name)
+	}
+	seen[k.name] = true
+	return k.set(c, val)
+}
+
+// FormatDSN formats c as a DSN that ParseDSN turns back into an equal
+// Config (settings that a DSN cannot express, such as Logger or Client, are
+// left out). The result contains the secret key: never log it; use String
+// for display.
+func (c *Config) FormatDSN() string {
+	return c.format(false)
+}
+
+// String returns the DSN with secrets replaced by "***", safe for logs.
+func (c *Config) String() string {
+	return c.format(true)
+}
+
+func (c *Config) format(redact bool) string {
+	var b strings.Builder
+	for _, k := range dsnKeys {
+		v, nonDefault := k.get(c)
+		if !nonDefault {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(k.name)
+		b.WriteByte('=')
+		if redact && k.secret {
+			b.WriteString("***")
+			continue
+		}
+		b.WriteString(quoteDSNValue(v))
+	}
+	return b.String()
+}
+
+func quoteDSNValue(v string) string {
+	if v == "" || (!strings.ContainsAny(v, ";\"") && strings.TrimSpace(v) == v) {
+		if v == "" {
+			return `""`
+		}
+		return v
+	}
+	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+}
