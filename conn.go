@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,11 +64,23 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 	av, err := convertValue(nv.Value)
 	if err != nil {
 		c.resetOptions()
-		return fmt.Errorf("dynamosql: argument %d: %w", nv.Ordinal, err)
+		return &argErr{n: nv.Ordinal, err: err}
 	}
 	nv.Value = av
 	return nil
 }
+
+// argErr names the position of an argument that could not be converted.
+type argErr struct {
+	n   int
+	err error
+}
+
+func (e *argErr) Error() string {
+	return "dynamosql: argument " + strconv.Itoa(e.n) + ": " + strings.TrimPrefix(e.err.Error(), "dynamosql: ")
+}
+
+func (e *argErr) Unwrap() error { return e.err }
 
 // takeOptions returns the options collected for the statement about to run
 // and clears them for the next one.
@@ -184,6 +197,7 @@ type prepared struct {
 	offset int                            // rows to skip on the client (OFFSET)
 	count  bool                           // COUNT(*): return one row with the count
 	multi  []types.ParameterizedStatement // multi-row INSERT: one statement per row
+	none   bool                           // LIMIT 0: no rows, nothing is sent
 }
 
 // prepare checks a statement and its arguments before anything is sent,
@@ -210,7 +224,7 @@ func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedVal
 				// Only reachable when database/sql skipped CheckNamedValue.
 				var err error
 				if av, err = convertValue(a.Value); err != nil {
-					return nil, fmt.Errorf("dynamosql: argument %d: %w", i+1, err)
+					return nil, &argErr{n: i + 1, err: err}
 				}
 			}
 			params[i] = av
@@ -321,8 +335,17 @@ func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
 		if p.count {
 			return c.countRows(ctx, p)
 		}
+		if p.none {
+			return c.noRows(ctx, p), nil
+		}
 		return c.selectRows(ctx, p)
 	default:
+		if p.multi != nil {
+			if _, err := c.execMulti(ctx, p); err != nil {
+				return nil, err
+			}
+			return emptyRows(), nil
+		}
 		if c.tx != nil && !c.tx.readOnly {
 			if p.sum.Returning {
 				return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: run the statement outside the transaction", ErrTxStatement)
