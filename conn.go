@@ -256,8 +256,8 @@ func (c *conn) exec(ctx context.Context, p *prepared) (driver.Result, error) {
 	if p.multi != nil {
 		return c.execMulti(ctx, p)
 	}
-	if c.tx != nil && !c.tx.readOnly {
-		return c.tx.add(ctx, p)
+	if c.tx != nil {
+		return c.tx.add(ctx, p) // a read-only transaction refuses it
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -312,6 +312,9 @@ func (c *conn) statementError(table string, err error) error {
 	if errors.As(err, &nf) && table != "" {
 		c.c.catalog.Invalidate(table)
 	}
+	if table != "" && isIndexError(err) {
+		c.c.catalog.Invalidate(table)
+	}
 	return wrapErr("ExecuteStatement", err)
 }
 
@@ -346,8 +349,8 @@ func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
 			}
 			return emptyRows(), nil
 		}
-		if c.tx != nil && !c.tx.readOnly {
-			if p.sum.Returning {
+		if c.tx != nil {
+			if p.sum.Returning && !c.tx.readOnly {
 				return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: run the statement outside the transaction", ErrTxStatement)
 			}
 			if _, err := c.tx.add(ctx, p); err != nil {
