@@ -42,6 +42,7 @@ type rows struct {
 	pageSize int32
 	maxRows  int
 	returned int
+	skip     int // rows an OFFSET still has to skip (see skipRows)
 	position *Position
 	typeName []string // lazily computed database type names
 }
@@ -75,6 +76,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		pageSize: o.pageSize,
 		maxRows:  o.maxRows,
 		position: o.position,
+		skip:     p.offset,
 	}
 	r.in.Statement = aws.String(p.query)
 	r.in.Parameters = p.params
@@ -214,6 +216,11 @@ func (r *rows) Close() error {
 func (r *rows) Next(dest []driver.Value) error {
 	if r.closed {
 		return io.EOF
+	}
+	if r.skip > 0 {
+		if err := r.skipRows(); err != nil {
+			return err
+		}
 	}
 	for r.pos >= len(r.items) {
 		if r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) {

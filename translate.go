@@ -2,20 +2,17 @@ package dynamosql
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
 )
@@ -27,7 +24,7 @@ var (
 	// tables, GROUP BY, HAVING, DISTINCT, UNION, subqueries, aggregates
 	// other than COUNT(*)... The error says what to do instead. Nothing is
 	// sent.
-	ErrUnsupportedSQL = errors.New("dynamosql: not supported by DynamoDB's PartiQL")
+	ErrUnsupportedSQL = errors.New("dynamosql: unsupported SQL")
 
 	// ErrInvalidLimit reports a LIMIT or OFFSET that is not a whole number
 	// from 0 to 2,147,483,647 (as a literal or as the argument of its ?).
@@ -61,6 +58,9 @@ func (c *conn) translate(ctx context.Context, p *prepared) error {
 		if errors.Is(err, partiql.ErrUnsupported) {
 			return unsupported(strings.TrimPrefix(err.Error(), "partiql: "))
 		}
+		if ext == insertSelect {
+			return unsupported("DynamoDB's PartiQL has no INSERT ... SELECT; read the items, then INSERT each one")
+		}
 		if ext != "" {
 			// DynamoDB rejects the form anyway: say where the text is wrong.
 			return fmt.Errorf("dynamosql: cannot translate the statement's %s: %w", ext, err)
@@ -84,8 +84,8 @@ func (c *conn) translate(ctx context.Context, p *prepared) error {
 }
 
 // unsupported returns an error wrapping ErrUnsupportedSQL.
-func unsupported(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrUnsupportedSQL, fmt.Sprintf(format, a...))
+func unsupported(msg string) error {
+	return fmt.Errorf("%w: %s", ErrUnsupportedSQL, msg)
 }
 
 // setStatement makes s, printed, the statement p sends, with its
@@ -343,13 +343,12 @@ func (c *conn) translateInsert(ctx context.Context, p *prepared, s *partiql.Inse
 }
 
 // checkDistinctKeys refuses a multi-row INSERT in which two rows have the
-// same primary key (DynamoDB allows one operation per item in a
-// transaction), naming the rows. Rows whose key values are not plain
-// literals or arguments, and tables whose key is unknown, are left to
-// DynamoDB.
+// same primary key (a transaction allows one operation per item), naming
+// the rows. Rows whose key values are not plain literals or arguments, and
+// tables whose key is unknown, are left to DynamoDB.
 func (c *conn) checkDistinctKeys(ctx context.Context, p *prepared, s *partiql.Insert) error {
 	t, err := c.c.catalog.Table(ctx, s.Table)
-	if err != nil {
+	if err != nil || t.Key.PartitionKey == "" {
 		return nil // DynamoDB will say what is wrong with the table
 	}
 	cols := []int{-1, -1}
@@ -362,188 +361,124 @@ func (c *conn) checkDistinctKeys(ctx context.Context, p *prepared, s *partiql.In
 		}
 	}
 	if cols[0] < 0 || t.Key.SortKey != "" && cols[1] < 0 {
-		return nil // a missing key attribute: DynamoDB refuses the row
+		return nil // a key attribute is missing: DynamoDB refuses the rows
 	}
 	if t.Key.SortKey == "" {
 		cols = cols[:1]
 	}
 	seen := make(map[string]int, len(s.Rows))
 	var key strings.Builder
+rows:
 	for i, row := range s.Rows {
 		key.Reset()
-		ok := true
 		for _, j := range cols {
-			k, known := keyText(p, row[j])
-			if !known {
-				ok = false
-				break
+			k, ok := exprKey(row[j], p.params)
+			if !ok {
+				continue rows
 			}
-			key.WriteString(strconv.Itoa(len(k)))
-			key.WriteByte(':')
 			key.WriteString(k)
 		}
-		if !ok {
-			continue
-		}
 		if first, dup := seen[key.String()]; dup {
-			return fmt.Errorf("%w: rows %d and %d of the INSERT have the same primary key: DynamoDB writes a row set atomically as one transaction, which allows one operation per item; remove one of the rows (nothing was written)",
-				ErrDuplicateItem, first+1, i+1)
+			return fmt.Errorf("%w: rows %d and %d of the INSERT have the same primary key; DynamoDB writes the rows as one transaction, which allows one operation per item: remove one of them (nothing was written)",
+				ErrTxDuplicateKey, first+1, i+1)
 		}
 		seen[key.String()] = i
 	}
 	return nil
 }
 
-// keyText returns a text that is equal for two key values exactly when
-// DynamoDB sees the same key value, and false when e is not a literal or
-// argument of a key type.
-func keyText(p *prepared, e partiql.Expr) (string, bool) {
-	switch x := e.(type) {
-	case *partiql.String:
-		return "S" + x.Value, true
-	case *partiql.Number:
-		return "N" + canonicalNumber(x.Text), true
-	case *partiql.Param:
-		switch v := p.params[x.N].(type) {
-		case *types.AttributeValueMemberS:
-			return "S" + v.Value, true
-		case *types.AttributeValueMemberN:
-			return "N" + canonicalNumber(v.Value), true
-		case *types.AttributeValueMemberB:
-			return "B" + string(v.Value), true
-		}
-	}
-	return "", false
-}
-
-// canonicalNumber writes equal numbers alike (1, 1.0 and 1e0 are the same
-// DynamoDB number).
-func canonicalNumber(s string) string {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return s
-	}
-	return r.String()
-}
-
 // execMulti runs a multi-row INSERT as one atomic ExecuteTransaction, or,
-// inside a write transaction, adds its rows to the transaction's buffer
-// (all or none of them).
+// inside a transaction, adds all its rows to the transaction's buffer (or
+// none, when they would not fit).
+//
+// The commit carries a ClientRequestToken (the context's, see
+// WithClientRequestToken, or a random one), so resending it after a lost
+// answer writes the rows at most once.
 func (c *conn) execMulti(ctx context.Context, p *prepared) (driver.Result, error) {
-	if t := c.tx; t != nil {
-		return c.addMulti(ctx, t, p)
+	if c.tx != nil {
+		return c.tx.add(ctx, p)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	token, ok := ctx.Value(tokenKey{}).(string)
+	if !ok {
+		token = newToken()
+	} else if token == "" || len(token) > maxTokenLength {
+		return nil, fmt.Errorf("%w: ClientRequestToken %q: DynamoDB accepts 1 to %d characters", ErrBadOption, token, maxTokenLength)
+	}
 	cctx, cancel := c.callContext(ctx)
 	defer cancel()
-	token := newToken()
 	in := &dynamodb.ExecuteTransactionInput{TransactStatements: p.multi, ClientRequestToken: &token}
-	// The token makes a resent commit apply at most once.
-	err := resend(cctx, func() error {
-		_, err := c.c.client.ExecuteTransaction(cctx, in)
-		return err
-	})
-	if err != nil {
-		return nil, c.multiError(p, err)
+	if err := commitTx(cctx, c.c.client, in); err != nil {
+		return nil, c.multiError(ctx, p, token, err)
 	}
 	return result{affected: int64(len(p.multi))}, nil
 }
 
-// addMulti adds the rows of a multi-row INSERT to an open transaction:
-// all of them, or none when they would not fit.
-func (c *conn) addMulti(ctx context.Context, t *transaction, p *prepared) (driver.Result, error) {
-	if t.done {
-		return nil, sql.ErrTxDone
+// multiError explains a failed multi-row INSERT. When DynamoDB cancelled
+// it, the message names the rows (counted from 1) it refused, and the
+// *TxError stays reachable with errors.As: its Failures' Index is the row's
+// position from 0.
+func (c *conn) multiError(ctx context.Context, p *prepared, token string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%w: the context ended while the INSERT of %d rows was sent; DynamoDB may or may not have written them (ClientRequestToken %q): %w",
+			ErrTxOutcomeUnknown, len(p.multi), token, ctxErr)
 	}
-	if t.readOnly {
-		return nil, fmt.Errorf("%w: the transaction was begun with ReadOnly: true", ErrReadOnlyTx)
+	texts := make([]string, len(p.multi))
+	for i, st := range p.multi {
+		texts[i] = *st.Statement
 	}
-	if n := len(t.stmts) + len(p.multi); n > MaxTxStatements {
-		return nil, fmt.Errorf("%w: the INSERT's %d rows would make the transaction hold %d operations, and DynamoDB allows at most %d: none of the rows was added; commit first and insert them in another transaction",
-			ErrTxTooLarge, len(p.multi), n, MaxTxStatements)
-	}
-	res := &multiTxResult{rows: make([]*txResult, 0, len(p.multi))}
-	for _, st := range p.multi {
-		r, err := t.add(ctx, &prepared{query: *st.Statement, params: st.Parameters, sum: partiql.Summary{Kind: partiql.KindInsert, Table: p.sum.Table}})
-		if err != nil {
-			// Only a cancelled context gets here after the checks above:
-			// take back the rows added so far.
-			k := len(t.stmts) - len(res.rows)
-			t.stmts, t.texts, t.results = t.stmts[:k], t.texts[:k], t.results[:k]
-			return nil, err
-		}
-		res.rows = append(res.rows, r.(*txResult))
-	}
-	return res, nil
-}
-
-// multiTxResult is the result of a multi-row INSERT buffered in a
-// transaction.
-type multiTxResult struct {
-	rows []*txResult
-}
-
-// LastInsertId returns ErrNoLastInsertID.
-func (r *multiTxResult) LastInsertId() (int64, error) { return 0, ErrNoLastInsertID }
-
-// RowsAffected returns ErrTxPending before a successful Commit, then the
-// number of rows.
-func (r *multiTxResult) RowsAffected() (int64, error) {
-	for _, x := range r.rows {
-		if !x.committed {
-			return 0, ErrTxPending
-		}
-	}
-	return int64(len(r.rows)), nil
-}
-
-// multiError explains a failed multi-row INSERT: which rows (counted from
-// 1) DynamoDB refused. A *TxError stays reachable with errors.As; its
-// Failures' Index is the row's position from 0.
-func (c *conn) multiError(p *prepared, err error) error {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		texts := make([]string, len(p.multi))
-		for i, st := range p.multi {
-			texts[i] = *st.Statement
-		}
-		txErr := (&transaction{texts: texts}).commitError(err)
-		var te *TxError
-		if errors.As(txErr, &te) && len(te.Failures) > 0 {
-			var b strings.Builder
-			for i, f := range te.Failures {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				fmt.Fprintf(&b, "row %d (%s)", f.Index+1, f.Code)
+	e := txError(err, texts, false, token)
+	var te *TxError
+	if errors.As(e, &te) && len(te.Failures) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "dynamosql: INSERT of %d rows cancelled, no row was written", len(p.multi))
+		for i, f := range te.Failures {
+			if i == 0 {
+				b.WriteString(": ")
+			} else {
+				b.WriteString("; ")
 			}
-			return fmt.Errorf("dynamosql: INSERT of %d rows cancelled, no row was written: %s failed: %w", len(p.multi), b.String(), txErr)
+			fmt.Fprintf(&b, "row %d failed with %s", f.Index+1, f.Code)
+			if f.Message != "" {
+				b.WriteString(": ")
+				b.WriteString(f.Message)
+			}
 		}
-		return txErr
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" &&
-		strings.Contains(strings.ToLower(ae.ErrorMessage()), "multiple operations on one item") {
-		return fmt.Errorf("%w: two rows of the INSERT have the same primary key: DynamoDB writes a row set atomically as one transaction, which allows one operation per item; remove one of the rows (nothing was written): %w",
-			ErrDuplicateItem, wrapErr("ExecuteTransaction", err))
+		return &rowsError{msg: b.String(), err: e}
 	}
 	var nf *types.ResourceNotFoundException
 	if errors.As(err, &nf) && p.sum.Table != "" {
 		c.c.catalog.Invalidate(p.sum.Table)
 	}
-	return wrapErr("ExecuteTransaction", err)
+	return e
 }
+
+// rowsError is a cancelled multi-row INSERT: its message names the rows
+// (from 1); it unwraps to the *TxError.
+type rowsError struct {
+	msg string
+	err error
+}
+
+func (e *rowsError) Error() string { return e.msg }
+func (e *rowsError) Unwrap() error { return e.err }
 
 // ---- the quick scan ----
 
 // scanSQL looks at the words of a statement (outside strings, quoted names
 // and comments) without parsing it. parse reports a word or shape that may
 // need translating or refusing, so the statement must be parsed; ext names
-// the SQL extension present (LIMIT, OFFSET, VALUES or COUNT(*)), "" when
-// none. A plain PartiQL statement costs one pass over its bytes and no
-// allocation.
+// the first SQL form present that DynamoDB rejects for sure (LIMIT,
+// OFFSET, VALUES, COUNT(*) or INSERT ... SELECT), "" when none. A plain
+// PartiQL statement costs one pass over its bytes and no allocation.
+//
+// The words looked for: LIMIT OFFSET COUNT VALUES, and JOIN GROUP HAVING
+// DISTINCT UNION INTERSECT EXCEPT LIKE SUM AVG MIN MAX, a second SELECT
+// (a subquery) and a comma between FROM and WHERE (several tables), which
+// the parser refuses with advice. An attribute with such a name costs a
+// (cached) parse and nothing else.
 func scanSQL(q string, kind partiql.Kind) (parse bool, ext string) {
 	if kind == partiql.KindUnknown {
 		return true, ""
@@ -554,108 +489,147 @@ func scanSQL(q string, kind partiql.Kind) (parse bool, ext string) {
 	}
 	const (
 		fromNone  = iota // no FROM seen yet
-		fromTable        // after FROM, before WHERE/ORDER/...: a comma means several tables
+		fromTable        // after FROM, before WHERE or ORDER: a comma means several tables
 		fromDone
 	)
 	from := fromNone
 	for i := 0; i < len(q); {
-		ch := q[i]
-		switch {
-		case isWordByte(ch):
+		switch scanClass[q[i]] {
+		case scanWord:
 			j := i + 1
-			for j < len(q) && isWordByte(q[j]) {
+			for j < len(q) && scanClass[q[j]] == scanWord {
 				j++
 			}
 			w := q[i:j]
 			i = j
-			if from == fromTable && len(w) >= 5 {
-				from = fromDone // WHERE, ORDER... end the table list (a longer name just stops looking)
+			if len(w) < 3 || len(w) > 9 {
+				continue
 			}
-			switch len(w) {
-			case 3:
-				if eqWord(w, "SUM") || eqWord(w, "AVG") || eqWord(w, "MIN") || eqWord(w, "MAX") {
-					parse = true
-				}
-			case 4:
-				switch {
-				case eqWord(w, "FROM"):
-					if from == fromNone {
-						from = fromTable
-					}
-				case eqWord(w, "JOIN"), eqWord(w, "LIKE"):
-					parse = true
-				}
-			case 5:
-				switch {
-				case eqWord(w, "LIMIT"):
-					parse, ext = true, firstExt(ext, "LIMIT")
-				case eqWord(w, "COUNT"):
+			switch w[0] | 0x20 { // ASCII lower case of the first letter
+			case 'a':
+				parse = parse || eqWord(w, "AVG")
+			case 'c':
+				if eqWord(w, "COUNT") {
 					parse = true
 					if k := skipSpace(q, i); k < len(q) && q[k] == '(' {
 						ext = firstExt(ext, "COUNT(*)")
 					}
-				case eqWord(w, "GROUP"), eqWord(w, "UNION"):
-					parse = true
 				}
-			case 6:
-				switch {
-				case eqWord(w, "OFFSET"):
+			case 'd':
+				parse = parse || eqWord(w, "DISTINCT")
+			case 'e':
+				parse = parse || eqWord(w, "EXCEPT")
+			case 'f':
+				if from == fromNone && eqWord(w, "FROM") {
+					from = fromTable
+				}
+			case 'g':
+				parse = parse || eqWord(w, "GROUP")
+			case 'h':
+				parse = parse || eqWord(w, "HAVING")
+			case 'i':
+				parse = parse || eqWord(w, "INTERSECT")
+			case 'j':
+				parse = parse || eqWord(w, "JOIN")
+			case 'l':
+				if eqWord(w, "LIMIT") {
+					parse, ext = true, firstExt(ext, "LIMIT")
+				} else {
+					parse = parse || eqWord(w, "LIKE")
+				}
+			case 'm':
+				parse = parse || eqWord(w, "MIN") || eqWord(w, "MAX")
+			case 'o':
+				if eqWord(w, "OFFSET") {
 					parse, ext = true, firstExt(ext, "OFFSET")
-				case eqWord(w, "VALUES"):
-					parse, ext = true, firstExt(ext, "VALUES")
-				case eqWord(w, "HAVING"), eqWord(w, "EXCEPT"):
-					parse = true
-				case eqWord(w, "SELECT"):
+				} else if from == fromTable && eqWord(w, "ORDER") {
+					from = fromDone
+				}
+			case 's':
+				if eqWord(w, "SELECT") {
 					if selects++; selects > 0 {
 						parse = true
+						if kind == partiql.KindInsert {
+							ext = firstExt(ext, insertSelect)
+						}
 					}
+				} else {
+					parse = parse || eqWord(w, "SUM")
 				}
-			case 8:
-				if eqWord(w, "DISTINCT") {
-					parse = true
+			case 'u':
+				parse = parse || eqWord(w, "UNION")
+			case 'v':
+				if eqWord(w, "VALUES") {
+					parse, ext = true, firstExt(ext, "VALUES")
 				}
-			case 9:
-				if eqWord(w, "INTERSECT") {
-					parse = true
+			case 'w':
+				if from == fromTable && eqWord(w, "WHERE") {
+					from = fromDone
 				}
 			}
 			continue
-		case ch == '\'' || ch == '"':
-			i = skipQuotedText(q, i, ch)
+		case scanQuote:
+			i = skipQuotedText(q, i, q[i])
 			continue
-		case ch == '-' && i+1 < len(q) && q[i+1] == '-':
-			k := strings.IndexByte(q[i:], '\n')
-			if k < 0 {
-				return parse, ext
+		case scanDash:
+			if i+1 < len(q) && q[i+1] == '-' {
+				k := strings.IndexByte(q[i:], '\n')
+				if k < 0 {
+					return parse, ext
+				}
+				i += k + 1
+				continue
 			}
-			i += k + 1
-			continue
-		case ch == '/' && i+1 < len(q) && q[i+1] == '*':
-			k := strings.Index(q[i+2:], "*/")
-			if k < 0 {
-				return parse, ext
+		case scanSlash:
+			if i+1 < len(q) && q[i+1] == '*' {
+				k := strings.Index(q[i+2:], "*/")
+				if k < 0 {
+					return parse, ext
+				}
+				i += k + 4
+				continue
 			}
-			i += k + 4
-			continue
-		case ch == ',' && from == fromTable:
-			parse = true
+		case scanComma:
+			if from == fromTable {
+				parse = true
+			}
 		}
 		i++
 	}
 	return parse, ext
 }
 
+// Byte classes of scanSQL.
+const (
+	scanOther = iota
+	scanWord  // a byte of an unquoted word (UTF-8 sequences included, so names are not split)
+	scanQuote // ' or "
+	scanDash
+	scanSlash
+	scanComma
+)
+
+var scanClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '$' || c >= 0x80 {
+			t[c] = scanWord
+		}
+	}
+	t['\''], t['"'] = scanQuote, scanQuote
+	t['-'] = scanDash
+	t['/'] = scanSlash
+	t[','] = scanComma
+	return t
+}()
+
+// insertSelect is the ext of scanSQL for an INSERT holding a SELECT.
+const insertSelect = "INSERT ... SELECT"
+
 func firstExt(ext, w string) string {
 	if ext == "" {
 		return w
 	}
 	return ext
-}
-
-// isWordByte reports a byte of an unquoted word (bytes of UTF-8 sequences
-// included, so that names are not split).
-func isWordByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '$' || c >= 0x80
 }
 
 // eqWord reports whether w equals the upper-case keyword kw, ignoring

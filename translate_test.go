@@ -1,0 +1,612 @@
+package dynamosql
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dynamosql/dynamosql/indexhint"
+	"github.com/dynamosql/dynamosql/internal/partiql"
+)
+
+// fakeTables answers DescribeTable from table name -> partition key, sort
+// key, and counts the calls.
+type fakeTables struct {
+	keys  map[string][2]string
+	calls int
+}
+
+func (f *fakeTables) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	f.calls++
+	k, ok := f.keys[*in.TableName]
+	if !ok {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Cannot do operations on a non-existent table")}
+	}
+	d := &types.TableDescription{
+		TableName: in.TableName,
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(k[0]), KeyType: types.KeyTypeHash}},
+	}
+	if k[1] != "" {
+		d.KeySchema = append(d.KeySchema, types.KeySchemaElement{AttributeName: aws.String(k[1]), KeyType: types.KeyTypeRange})
+	}
+	return &dynamodb.DescribeTableOutput{Table: d}, nil
+}
+
+// translateConn returns a connection whose catalog knows the tables
+// "users" (id) and "events" (pk, sk), and the fake behind it.
+func translateConn() (*conn, *fakeTables) {
+	f := &fakeTables{keys: map[string][2]string{"users": {"id", ""}, "events": {"pk", "sk"}}}
+	return &conn{c: &Connector{cfg: NewConfig(), catalog: indexhint.NewCatalog(f)}}, f
+}
+
+// translated prepares query with args as prepare does, without plan, and
+// runs translate; options are applied first.
+func translated(t *testing.T, c *conn, query string, args ...any) (*prepared, error) {
+	t.Helper()
+	sum, err := summarize(query)
+	require.NoError(t, err)
+	var opts stmtOptions
+	var params []types.AttributeValue
+	for _, a := range args {
+		if o, ok := a.(Option); ok {
+			require.NoError(t, o.apply(&opts))
+			continue
+		}
+		av, err := convertValue(a)
+		require.NoError(t, err)
+		params = append(params, av)
+	}
+	require.Equal(t, sum.Params, len(params), "test statement and arguments disagree")
+	p := &prepared{query: query, original: query, sum: sum, params: params, opts: opts}
+	err = c.translate(context.Background(), p)
+	return p, err
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func n(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
+
+func TestTranslateStandardInsert(t *testing.T) {
+	c, _ := translateConn()
+	tests := []struct {
+		name   string
+		query  string
+		args   []any
+		want   string
+		params []types.AttributeValue
+	}{
+		{"positional", `INSERT INTO users (id, name) VALUES (?, ?)`, []any{"u1", "Ada"},
+			`INSERT INTO "users" VALUE {'id': ?, 'name': ?}`, []types.AttributeValue{s("u1"), s("Ada")}},
+		{"quoted names are escaped", `insert into "my""table" ("it's", "a b", age) values ('l''it', 2, ?);`, []any{7},
+			`INSERT INTO "my""table" VALUE {'it''s': 'l''it', 'a b': 2, 'age': ?}`, []types.AttributeValue{n("7")}},
+		{"literals of every kind", `INSERT INTO users (id, ok, no, tags, m, bag, neg) VALUES ('x', TRUE, NULL, [1, ?], {'k': ?}, <<'a'>>, -1.5)`, []any{"p1", "p2"},
+			`INSERT INTO "users" VALUE {'id': 'x', 'ok': TRUE, 'no': NULL, 'tags': [1, ?], 'm': {'k': ?}, 'bag': <<'a'>>, 'neg': -1.5}`,
+			[]types.AttributeValue{s("p1"), s("p2")}},
+		{"what sqlx binds for :id, :name", "INSERT INTO users (id, name)\n\tVALUES (?, ?)", []any{"u2", "Bob"},
+			`INSERT INTO "users" VALUE {'id': ?, 'name': ?}`, []types.AttributeValue{s("u2"), s("Bob")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := translated(t, c, tt.query, tt.args...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.query)
+			assert.Equal(t, tt.params, p.params)
+			assert.Nil(t, p.multi)
+			assert.Equal(t, len(tt.params), p.sum.Params)
+			_, err = partiql.Parse(p.query)
+			assert.NoError(t, err, "the translation is PartiQL the parser reads back")
+		})
+	}
+}
+
+func TestTranslateMultiRowInsert(t *testing.T) {
+	c, _ := translateConn()
+	p, err := translated(t, c, `INSERT INTO events (pk, sk, v) VALUES (?, ?, 'lit'),(?, 'b', ?), ('c', ?, ?)`,
+		"p1", "a", "p2", 2, "s3", 3)
+	require.NoError(t, err)
+	require.Len(t, p.multi, 3)
+	want := []struct {
+		text   string
+		params []types.AttributeValue
+	}{
+		{`INSERT INTO "events" VALUE {'pk': ?, 'sk': ?, 'v': 'lit'}`, []types.AttributeValue{s("p1"), s("a")}},
+		{`INSERT INTO "events" VALUE {'pk': ?, 'sk': 'b', 'v': ?}`, []types.AttributeValue{s("p2"), n("2")}},
+		{`INSERT INTO "events" VALUE {'pk': 'c', 'sk': ?, 'v': ?}`, []types.AttributeValue{s("s3"), n("3")}},
+	}
+	for i, w := range want {
+		assert.Equal(t, w.text, *p.multi[i].Statement, "row %d", i+1)
+		assert.Equal(t, w.params, p.multi[i].Parameters, "row %d", i+1)
+	}
+
+	// 100 rows are one transaction; 101 are refused before anything is sent.
+	rows := func(k int) (string, []any) {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO users (id, v) VALUES `)
+		var args []any
+		for i := 0; i < k; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, fmt.Sprintf("u%03d", i), i)
+		}
+		return b.String(), args
+	}
+	q, args := rows(100)
+	p, err = translated(t, c, q, args...)
+	require.NoError(t, err)
+	require.Len(t, p.multi, 100)
+	assert.Equal(t, []types.AttributeValue{s("u099"), n("99")}, p.multi[99].Parameters)
+	q, args = rows(101)
+	_, err = translated(t, c, q, args...)
+	require.ErrorIs(t, err, ErrTxTooLarge)
+	assert.Contains(t, err.Error(), "101 rows")
+	assert.Contains(t, err.Error(), "mapper.Repository.PutMany")
+	assert.Contains(t, err.Error(), "not atomic")
+}
+
+func TestTranslateMultiRowInsertDuplicateKeys(t *testing.T) {
+	c, _ := translateConn()
+	tests := []struct {
+		name  string
+		query string
+		args  []any
+		dup   string // "" when the rows are distinct
+	}{
+		{"same argument", `INSERT INTO users (id, v) VALUES (?, 1), (?, 2), (?, 3)`, []any{"a", "b", "a"}, "rows 1 and 3"},
+		{"literal and argument", `INSERT INTO users (v, id) VALUES (1, 'a'), (2, ?)`, []any{"a"}, "rows 1 and 2"},
+		{"equal numbers written differently", `INSERT INTO users (id) VALUES (1), (?), (1.0)`, []any{2}, "rows 1 and 3"},
+		{"number argument and literal", `INSERT INTO users (id) VALUES (?), (10)`, []any{1e1}, "rows 1 and 2"},
+		{"same partition key, other sort key", `INSERT INTO events (pk, sk) VALUES ('p', 'a'), ('p', 'b')`, nil, ""},
+		{"same composite key", `INSERT INTO events (sk, pk) VALUES ('a', 'p'), ('b', 'p'), (?, ?)`, []any{"b", "p"}, "rows 2 and 3"},
+		{"string and number differ", `INSERT INTO users (id) VALUES ('1'), (1)`, nil, ""},
+		{"non-literal keys are left to DynamoDB", `INSERT INTO users (id) VALUES (1 + 1), (1 + 1)`, nil, ""},
+		{"unknown table is left to DynamoDB", `INSERT INTO nosuch (id) VALUES ('a'), ('a')`, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := translated(t, c, tt.query, tt.args...)
+			if tt.dup == "" {
+				require.NoError(t, err)
+				assert.NotEmpty(t, p.multi)
+				return
+			}
+			require.ErrorIs(t, err, ErrTxDuplicateKey)
+			assert.Contains(t, err.Error(), tt.dup)
+			assert.Contains(t, err.Error(), "one operation per item")
+		})
+	}
+}
+
+func TestTranslateLimitOffset(t *testing.T) {
+	c, _ := translateConn()
+	tests := []struct {
+		name    string
+		query   string
+		args    []any
+		want    string
+		params  []types.AttributeValue
+		maxRows int
+		offset  int
+		none    bool
+	}{
+		{"literal", `SELECT * FROM events WHERE pk = ? LIMIT 10`, []any{"p"},
+			`SELECT * FROM events WHERE pk = ?`, []types.AttributeValue{s("p")}, 10, 0, false},
+		{"literal with offset", `select a, "b" from "events"."idx" where pk = ? and x > ? order by sk desc limit 5 offset 20;`, []any{"p", 3},
+			`SELECT a, "b" FROM "events"."idx" WHERE pk = ? AND x > ? ORDER BY sk DESC`, []types.AttributeValue{s("p"), n("3")}, 25, 20, false},
+		{"parameters are removed", `SELECT * FROM events WHERE pk = ? LIMIT ? OFFSET ?`, []any{"p", 7, 3},
+			`SELECT * FROM events WHERE pk = ?`, []types.AttributeValue{s("p")}, 10, 3, false},
+		{"MaxRows caps the rows after the offset", `SELECT * FROM events WHERE pk = ? LIMIT 50 OFFSET 4`, []any{"p", MaxRows(6)},
+			`SELECT * FROM events WHERE pk = ?`, []types.AttributeValue{s("p")}, 10, 4, false},
+		{"a smaller LIMIT wins over MaxRows", `SELECT * FROM events LIMIT 2`, []any{MaxRows(6)},
+			`SELECT * FROM events`, nil, 2, 0, false},
+		{"offset 0", `SELECT * FROM events LIMIT 3 OFFSET 0`, nil,
+			`SELECT * FROM events`, nil, 3, 0, false},
+		{"LIMIT 0 sends nothing", `SELECT * FROM events WHERE pk = ? LIMIT ?`, []any{"p", 0},
+			`SELECT * FROM events WHERE pk = ?`, []types.AttributeValue{s("p")}, 0, 0, true},
+		{"float argument holding an integer", `SELECT * FROM events LIMIT ?`, []any{4.0},
+			`SELECT * FROM events`, nil, 4, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := translated(t, c, tt.query, tt.args...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.query)
+			assert.Equal(t, tt.params, p.params)
+			assert.Equal(t, len(tt.params), p.sum.Params)
+			assert.Equal(t, tt.maxRows, p.opts.maxRows)
+			assert.Equal(t, tt.offset, p.offset)
+			assert.Equal(t, tt.none, p.none)
+			assert.False(t, p.count)
+		})
+	}
+}
+
+func TestTranslateLimitRefused(t *testing.T) {
+	c, _ := translateConn()
+	tests := []struct {
+		name  string
+		query string
+		args  []any
+		is    error
+		msg   string
+	}{
+		{"string argument", `SELECT * FROM events LIMIT ?`, []any{"5"}, ErrInvalidLimit, "LIMIT ? (argument 1) is a S"},
+		{"negative argument", `SELECT * FROM events WHERE pk = ? LIMIT 5 OFFSET ?`, []any{"p", -1}, ErrInvalidLimit, "OFFSET ? (argument 2)"},
+		{"fraction", `SELECT * FROM events LIMIT ?`, []any{1.5}, ErrInvalidLimit, `"1.5" is not a whole number`},
+		{"too large", `SELECT * FROM events LIMIT 3000000000`, nil, ErrInvalidLimit, "from 0 to 2147483647"},
+		{"sum too large", `SELECT * FROM events LIMIT 2000000000 OFFSET 2000000000`, nil, ErrInvalidLimit, "at most 2147483647"},
+		{"null argument", `SELECT * FROM events LIMIT ?`, []any{nil}, ErrInvalidLimit, "is a NULL"},
+		{"negative literal", `SELECT * FROM events LIMIT -1`, nil, nil, "LIMIT"},
+		{"MySQL's LIMIT m, n", `SELECT * FROM events LIMIT 5, 10`, nil, nil, "LIMIT n OFFSET m"},
+		{"OFFSET without LIMIT", `SELECT * FROM events OFFSET 5`, nil, nil, "OFFSET needs a LIMIT"},
+		{"COUNT(*) with LIMIT", `SELECT COUNT(*) FROM events LIMIT 10`, nil, ErrUnsupportedSQL, "COUNT(*) with LIMIT"},
+		{"LIMIT in EXISTS", `EXISTS(SELECT * FROM events WHERE pk = 'p' LIMIT 1)`, nil, nil, "EXISTS takes a plain SELECT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := translated(t, c, tt.query, tt.args...)
+			require.Error(t, err)
+			if tt.is != nil {
+				assert.ErrorIs(t, err, tt.is)
+			}
+			assert.Contains(t, err.Error(), tt.msg)
+			assert.True(t, strings.HasPrefix(err.Error(), "dynamosql: "), err.Error())
+		})
+	}
+}
+
+func TestTranslateCount(t *testing.T) {
+	c, f := translateConn()
+	tests := []struct {
+		name   string
+		query  string
+		args   []any
+		want   string
+		params []types.AttributeValue
+	}{
+		{"whole table", `SELECT COUNT(*) FROM users`, nil, `SELECT "id" FROM users`, nil},
+		{"key condition", `select count(*) from "events" where pk = ? and v > ? order by sk desc`, []any{"p", 3},
+			`SELECT "pk", "sk" FROM "events" WHERE pk = ? AND v > ?`, []types.AttributeValue{s("p"), n("3")}},
+		{"index", `SELECT COUNT ( * ) FROM "events"."byV" WHERE v = ?`, []any{1},
+			`SELECT "pk", "sk" FROM "events"."byV" WHERE v = ?`, []types.AttributeValue{n("1")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := translated(t, c, tt.query, tt.args...)
+			require.NoError(t, err)
+			assert.True(t, p.count)
+			assert.Equal(t, tt.want, p.query)
+			assert.Equal(t, tt.params, p.params)
+		})
+	}
+	assert.Equal(t, 2, f.calls, "the catalog describes each table once")
+
+	_, err := translated(t, c, `SELECT COUNT(*) FROM nosuch`)
+	require.ErrorIs(t, err, indexhint.ErrTableNotFound)
+	assert.Contains(t, err.Error(), `COUNT(*) needs the key attributes of table "nosuch"`)
+}
+
+func TestTranslateRefusesUntranslatableSQL(t *testing.T) {
+	c, _ := translateConn()
+	tests := []struct {
+		query   string
+		feature string
+	}{
+		{`SELECT * FROM users JOIN events ON users.id = events.pk`, "JOIN"},
+		{`SELECT * FROM users u LEFT JOIN events e ON u.id = e.pk`, "table aliases"},
+		{`SELECT * FROM users LEFT OUTER JOIN events ON id = pk`, "JOIN"},
+		{`SELECT * FROM users, events WHERE id = pk`, "several tables"},
+		{`SELECT * FROM "users", "events"`, "several tables"},
+		{`SELECT v FROM events WHERE pk = 'p' GROUP BY v`, "GROUP BY"},
+		{`SELECT v FROM events HAVING v > 1`, "HAVING"},
+		{`SELECT DISTINCT v FROM events`, "DISTINCT"},
+		{`SELECT * FROM users UNION SELECT * FROM events`, "UNION"},
+		{`SELECT * FROM users WHERE id IN (SELECT pk FROM events)`, "subqueries"},
+		{`SELECT * FROM (SELECT * FROM users)`, "subquery in FROM"},
+		{`DELETE FROM users WHERE id IN (SELECT pk FROM events)`, "subqueries"},
+		{`SELECT SUM(v) FROM events`, "aggregate SUM"},
+		{`SELECT avg(v) FROM events`, "aggregate AVG"},
+		{`SELECT MIN(v) FROM events`, "aggregate MIN"},
+		{`SELECT MAX(v) FROM events`, "aggregate MAX"},
+		{`SELECT COUNT(v) FROM events`, "aggregate COUNT"},
+		{`SELECT COUNT(*), v FROM events`, ""},
+		{`INSERT INTO users (id) SELECT pk FROM events`, "INSERT ... SELECT"},
+		{`SELECT * FROM users WHERE name LIKE 'A%'`, "LIKE"},
+		{`(SELECT * FROM users)`, "parenthesised SELECT"},
+		{`CREATE TABLE x (id string)`, "CREATE statement"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			p, err := translated(t, c, tt.query)
+			require.Error(t, err)
+			assert.Equal(t, tt.query, p.query, "nothing rewritten")
+			if tt.feature == "" {
+				assert.Contains(t, err.Error(), "COUNT(*) must be the only item")
+				return
+			}
+			require.ErrorIs(t, err, ErrUnsupportedSQL)
+			msg := err.Error()
+			assert.Contains(t, msg, "DynamoDB's PartiQL has no "+tt.feature)
+			assert.Contains(t, msg, "; ", "a hint follows: "+msg)
+			assert.NotContains(t, msg, "partiql: ")
+		})
+	}
+}
+
+func TestTranslateLeavesPartiQLAlone(t *testing.T) {
+	c, f := translateConn()
+	for _, q := range []string{
+		`SELECT * FROM "users" WHERE id = ?`,
+		`SELECT a, b.c[1] FROM "events"."idx" WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk DESC`,
+		`SELECT * FROM users WHERE id IN [?, ?] AND v IN (1, 2)`,
+		`INSERT INTO "users" VALUE {'id': ?, 'limit': 'values, count(*)'}`,
+		`UPDATE users SET v = v + 1 WHERE id = ? RETURNING ALL NEW *`,
+		`DELETE FROM users WHERE id = ?`,
+		`EXISTS(SELECT * FROM users WHERE id = ?)`,
+		`SELECT "count", "limit" FROM users WHERE id = ? -- LIMIT 5
+/* OFFSET 3 */`,
+		// Parsed (a trigger word) but plain PartiQL: unchanged.
+		`SELECT count, max FROM users WHERE id = ?`,
+		`UPDATE users SET "count" = count + 1 WHERE id = ?`,
+		// Not read by the parser and no extension: sent as written, DynamoDB decides.
+		`SELECT min FROM users WHERE id = ? AND x = 1 +`,
+	} {
+		t.Run(q, func(t *testing.T) {
+			args := make([]any, strings.Count(q, "?"))
+			for i := range args {
+				args[i] = "x"
+			}
+			p, err := translated(t, c, q, args...)
+			require.NoError(t, err)
+			assert.Equal(t, q, p.query)
+			assert.Equal(t, len(args), len(p.params))
+			assert.Zero(t, p.offset)
+			assert.Zero(t, p.opts.maxRows)
+			assert.False(t, p.count)
+			assert.False(t, p.none)
+			assert.Nil(t, p.multi)
+		})
+	}
+	assert.Zero(t, f.calls, "no table was described")
+}
+
+func TestTranslateSyntaxErrors(t *testing.T) {
+	c, _ := translateConn()
+	// An extension the parser cannot read: DynamoDB would reject the SQL
+	// form anyway, so the driver says where the text is wrong.
+	_, err := translated(t, c, `SELECT * FROM users WHERE LIMIT 5`)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dynamosql: cannot translate the statement's LIMIT")
+	assert.Contains(t, err.Error(), "line 1, column")
+	var se *partiql.SyntaxError
+	assert.True(t, errors.As(err, &se))
+
+	_, err = translated(t, c, `INSERT INTO users (id, v) VALUES (?, ?), (?)`, "a", 1, "b")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "VALUES")
+	assert.Contains(t, err.Error(), "row 2 has 1 values for 2 columns")
+}
+
+func TestScanSQL(t *testing.T) {
+	tests := []struct {
+		query string
+		parse bool
+		ext   string
+	}{
+		{`SELECT * FROM t WHERE a = ? AND b IN [1, 2]`, false, ""},
+		{`SELECT a, b FROM "t"."i" WHERE a = ?`, false, ""},
+		{`INSERT INTO t VALUE {'a': ?, 'limit': 'count(*)'}`, false, ""},
+		{`SELECT "LIMIT", "values" FROM t -- limit 1`, false, ""},
+		{`SELECT * FROM t /* JOIN */ WHERE a = ?`, false, ""},
+		{`SELECT * FROM t WHERE a = ? limit 10`, true, "LIMIT"},
+		{`SELECT * FROM t OFFSET 10`, true, "OFFSET"},
+		{`SELECT count (*) FROM t`, true, "COUNT(*)"},
+		{`SELECT count FROM t`, true, ""},
+		{`INSERT INTO t (a) VALUES (?)`, true, "VALUES"},
+		{`INSERT INTO t (a) SELECT a FROM u`, true, "INSERT ... SELECT"},
+		{`SELECT * FROM a, b`, true, ""},
+		{`SELECT * FROM a WHERE x IN (1, 2)`, false, ""},
+		{`SELECT * FROM a JOIN b ON x = y`, true, ""},
+		{`SELECT * FROM a WHERE b IN (SELECT c FROM d)`, true, ""},
+		{`DELETE FROM a WHERE b IN (SELECT c FROM d)`, true, ""},
+		{`EXISTS(SELECT * FROM a WHERE b = 1)`, false, ""},
+		{`SELECT SUM(a) FROM t`, true, ""},
+		{`SELECT DISTINCT a FROM t`, true, ""},
+		{`SELECT a FROM t GROUP BY a`, true, ""},
+		{`WITH x AS (SELECT 1) SELECT * FROM x`, true, ""},
+		{`SELECT * FROM t WHERE a = 'it''s' LIMIT 1`, true, "LIMIT"},
+		{`SELECT * FROM t WHERE a = 'unterminated LIMIT 1`, false, ""},
+	}
+	for _, tt := range tests {
+		sum, _ := partiql.Summarize(tt.query)
+		parse, ext := scanSQL(tt.query, sum.Kind)
+		assert.Equal(t, tt.parse, parse, tt.query)
+		assert.Equal(t, tt.ext, ext, tt.query)
+	}
+}
+
+func TestRowsSkip(t *testing.T) {
+	// skipRows consumes the current page, counts skipped rows towards
+	// maxRows and stops at the end of a result that has no more pages.
+	page := func(k int) []map[string]types.AttributeValue {
+		items := make([]map[string]types.AttributeValue, k)
+		for i := range items {
+			items[i] = map[string]types.AttributeValue{"i": n(fmt.Sprint(i))}
+		}
+		return items
+	}
+	// DynamoDB's Limit (maxRows - returned) keeps a page within maxRows.
+	r := &rows{items: page(4), skip: 3, maxRows: 4, fetch: true, cols: []column{{name: "i", key: "i"}}}
+	dest := make([]driver.Value, 1)
+	require.NoError(t, r.Next(dest))
+	assert.Equal(t, int64(3), dest[0])
+	assert.Equal(t, 4, r.returned)
+	assert.Equal(t, 0, r.skip)
+	assert.Equal(t, io.EOF, r.Next(dest), "maxRows (offset + limit) reached")
+
+	r = &rows{items: page(2), done: true, skip: 3, cols: []column{{name: "i", key: "i"}}}
+	assert.Equal(t, io.EOF, r.Next(dest), "the offset is past the end")
+	assert.Nil(t, r.items[0], "skipped items are released")
+}
+
+// BenchmarkTranslate measures translate: a plain PartiQL statement only
+// pays for the word scan (no parse, no allocation); a translated one pays
+// for a cached parse and a print.
+func BenchmarkTranslate(b *testing.B) {
+	c, _ := translateConn()
+	for _, bm := range []struct {
+		name  string
+		query string
+		args  []types.AttributeValue
+	}{
+		{"PlainSelect", `SELECT * FROM "events" WHERE pk = ? AND sk BETWEEN ? AND ? ORDER BY sk DESC`, []types.AttributeValue{s("p"), s("a"), s("z")}},
+		{"PlainInsert", `INSERT INTO "users" VALUE {'id': ?, 'name': ?, 'age': ?, 'tags': ?}`, []types.AttributeValue{s("u"), s("n"), n("1"), s("t")}},
+		{"Limit", `SELECT * FROM "events" WHERE pk = ? LIMIT 10 OFFSET 5`, []types.AttributeValue{s("p")}},
+		{"InsertValues", `INSERT INTO users (id, name, age) VALUES (?, ?, ?)`, []types.AttributeValue{s("u"), s("n"), n("1")}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			sum, err := partiql.Summarize(bm.query)
+			require.NoError(b, err)
+			b.ReportAllocs()
+			for b.Loop() {
+				p := prepared{query: bm.query, original: bm.query, sum: sum, params: bm.args}
+				if err := c.translate(context.Background(), &p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// FuzzScanSQL checks that the quick scan never lets through a statement
+// the parser would translate, or refuse for one of the reasons the driver
+// promises to explain (joins, several tables, GROUP BY, HAVING, DISTINCT,
+// set operations, subqueries, aggregates, LIKE, INSERT ... SELECT). (The
+// parser also calls any "(" after FROM or INTO a "subquery in FROM"; a
+// real one has a second SELECT, which the scan catches.)
+func FuzzScanSQL(f *testing.F) {
+	for _, q := range []string{
+		`SELECT * FROM t WHERE a = ? LIMIT 5 OFFSET ?`,
+		`SELECT COUNT(*) FROM "t"."i" WHERE a = 1`,
+		`INSERT INTO t (a, "b") VALUES (?, 'x'), (1, [2])`,
+		`SELECT a FROM t, u`,
+		`SELECT * FROM t JOIN u ON t.a = u.b`,
+		`SELECT a FROM t GROUP BY a HAVING a > 1`,
+		`SELECT DISTINCT a FROM t`,
+		`SELECT a FROM t UNION SELECT b FROM u`,
+		`SELECT a FROM t WHERE b IN (SELECT c FROM u)`,
+		`DELETE FROM t WHERE b IN (SELECT c FROM u)`,
+		`SELECT max(a) FROM t`,
+		`SELECT * FROM t WHERE a LIKE 'x%'`,
+		`INSERT INTO t SELECT * FROM u`,
+		`SELECT * FROM t WHERE a = 'LIMIT' -- OFFSET`,
+		`EXISTS(SELECT * FROM t WHERE a = 1 LIMIT 1)`,
+		`select * from "t" where "count" = ? limit 1`,
+		`SELECT * FROM t WHERE a = 1 /* a, b */ LIMIT 2`,
+	} {
+		f.Add(q)
+	}
+	promised := []string{"JOIN", "several tables", "GROUP BY", "HAVING", "DISTINCT", "UNION", "INTERSECT", "EXCEPT",
+		"subqueries", "aggregate", "LIKE", "INSERT ... SELECT", "parenthesised SELECT"}
+	f.Fuzz(func(t *testing.T, q string) {
+		sum, err := partiql.Summarize(q)
+		if err != nil {
+			return
+		}
+		parse, ext := scanSQL(q, sum.Kind)
+		st, err := partiql.Parse(q)
+		var ue *partiql.UnsupportedError
+		switch {
+		case err == nil && partiql.UsesExtensions(st):
+			if !parse || ext == "" {
+				t.Fatalf("scanSQL(%q) = %v, %q; the statement uses extensions", q, parse, ext)
+			}
+		case errors.As(err, &ue):
+			for _, p := range promised {
+				if strings.Contains(ue.Feature, p) && !parse {
+					t.Fatalf("scanSQL(%q) = false; the parser refuses it: %v", q, err)
+				}
+			}
+		}
+	})
+}
+
+// FuzzTranslate checks that translate never panics and that whatever it
+// produces is PartiQL the parser reads, with as many arguments as ?.
+func FuzzTranslate(f *testing.F) {
+	for _, q := range []string{
+		`SELECT * FROM events WHERE pk = ? LIMIT ? OFFSET ?`,
+		`SELECT COUNT(*) FROM "events" WHERE pk = ? AND v IN [?, ?]`,
+		`INSERT INTO users (id, v) VALUES (?, ?), (?, 'x'), ('y', ?)`,
+		`INSERT INTO "users" ("a""b", id) VALUES ({'k': [?, <<1>>]}, ?)`,
+		`SELECT a.b[1] FROM events WHERE pk = ? ORDER BY sk LIMIT 3`,
+	} {
+		f.Add(q)
+	}
+	c, _ := translateConn()
+	f.Fuzz(func(t *testing.T, q string) {
+		sum, err := partiql.Summarize(q)
+		if err != nil || len(q) > MaxStatementLength {
+			return
+		}
+		params := make([]types.AttributeValue, sum.Params)
+		for i := range params {
+			params[i] = n(fmt.Sprint(i % 3))
+		}
+		p := &prepared{query: q, original: q, sum: sum, params: params}
+		if err := c.translate(context.Background(), p); err != nil {
+			return
+		}
+		check := func(text string, ps []types.AttributeValue) {
+			if text == q {
+				return
+			}
+			if _, err := partiql.Parse(text); err != nil {
+				t.Fatalf("translate(%q) wrote %q, which does not parse: %v", q, text, err)
+			}
+			s2, _ := partiql.Summarize(text)
+			if s2.Params != len(ps) {
+				t.Fatalf("translate(%q) wrote %q with %d ? and %d arguments", q, text, s2.Params, len(ps))
+			}
+		}
+		check(p.query, p.params)
+		for _, st := range p.multi {
+			check(*st.Statement, st.Parameters)
+		}
+	})
+}
+
+func TestMultiRowInsertErrorNamesRows(t *testing.T) {
+	c, _ := translateConn()
+	p, err := translated(t, c, `INSERT INTO users (id) VALUES ('a'), ('b'), ('c')`)
+	require.NoError(t, err)
+	cancelled := &types.TransactionCanceledException{
+		Message: aws.String("Transaction cancelled"),
+		CancellationReasons: []types.CancellationReason{
+			{Code: aws.String("None")},
+			{Code: aws.String("DuplicateItem"), Message: aws.String("Duplicate primary key exists in table")},
+			{Code: aws.String("ConditionalCheckFailed")},
+		},
+	}
+	err = c.multiError(context.Background(), p, "tok", fmt.Errorf("operation error: %w", cancelled))
+	assert.Equal(t, "dynamosql: INSERT of 3 rows cancelled, no row was written: row 2 failed with DuplicateItem: Duplicate primary key exists in table; row 3 failed with ConditionalCheckFailed", err.Error())
+	assert.ErrorIs(t, err, ErrDuplicateItem)
+	assert.ErrorIs(t, err, ErrConditionFailed)
+	var te *TxError
+	require.True(t, errors.As(err, &te))
+	require.Len(t, te.Failures, 2)
+	assert.Equal(t, 1, te.Failures[0].Index)
+	assert.Equal(t, `INSERT INTO "users" VALUE {'id': 'b'}`, te.Failures[0].Statement)
+	var tce *types.TransactionCanceledException
+	assert.True(t, errors.As(err, &tce), "the SDK's error stays reachable")
+}
