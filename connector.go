@@ -24,6 +24,7 @@ type Connector struct {
 	client  *dynamodb.Client
 	catalog *indexhint.Catalog
 	logger  *slog.Logger
+	plans   planState // index hints and the scan policy (plan.go)
 }
 
 var _ driver.Connector = (*Connector)(nil)

@@ -71,6 +71,9 @@ type Catalog struct {
 	mu     sync.RWMutex
 	tables map[string]*Table
 	group  callGroup
+	// composites holds the composite columns registered per table
+	// (composite.go), guarded by mu.
+	composites map[string][]Composite
 }
 
 // NewCatalog returns an empty catalog that describes tables with api.
