@@ -80,12 +80,15 @@ type benchUser struct {
 	Name string `dynamodbav:"name" db:"name"`
 }
 
+// describeUserBody describes the table "user" with partition key id.
+const describeUserBody = `{"Table":{"TableName":"user","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}]}}`
+
 const pointReadBody = `{"Items":[{"id":{"S":"u1"},"age":{"N":"42"},"name":{"S":"Ada Lovelace"}}]}`
 
 // BenchmarkPointRead compares a point read through the driver (Query, Next,
 // Scan) with the raw SDK (ExecuteStatement + attributevalue.UnmarshalMap).
 func BenchmarkPointRead(b *testing.B) {
-	srv := cannedServer(b, map[string]string{"ExecuteStatement": pointReadBody})
+	srv := cannedServer(b, map[string]string{"ExecuteStatement": pointReadBody, "DescribeTable": describeUserBody})
 	db, raw := benchClients(b, srv.URL)
 	ctx := context.Background()
 	const q = `SELECT id, age, name FROM "user" WHERE id = ?`
@@ -138,7 +141,7 @@ func BenchmarkPointRead(b *testing.B) {
 // driver (ExecContext) with the raw SDK (attributevalue.Marshal of each
 // parameter + ExecuteStatement).
 func BenchmarkInsert(b *testing.B) {
-	srv := cannedServer(b, map[string]string{"ExecuteStatement": `{}`})
+	srv := cannedServer(b, map[string]string{"ExecuteStatement": `{}`, "DescribeTable": describeUserBody})
 	db, raw := benchClients(b, srv.URL)
 	ctx := context.Background()
 	const q = `INSERT INTO "user" VALUE {'id': ?, 'age': ?, 'name': ?}`
@@ -178,6 +181,12 @@ func BenchmarkInsert(b *testing.B) {
 func pagedServer(tb testing.TB, total, pageSize int) *httptest.Server {
 	tb.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".DescribeTable") {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+			w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(describeUserBody))), 10))
+			_, _ = io.WriteString(w, describeUserBody)
+			return
+		}
 		var req struct {
 			NextToken string
 			Limit     int
