@@ -1,0 +1,356 @@
+package mapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+)
+
+// Batch limits and defaults.
+const (
+	// BatchSize is DynamoDB's limit on the statements of one
+	// BatchExecuteStatement.
+	BatchSize = 25
+
+	defaultBatchConcurrency = 4
+	defaultBatchAttempts    = 8
+	defaultBatchBackoff     = 50 * time.Millisecond
+	maxBatchBackoff         = 5 * time.Second
+)
+
+// retryableCodes are the statement error codes worth resubmitting.
+var retryableCodes = map[string]bool{
+	string(types.BatchStatementErrorCodeEnumProvisionedThroughputExceeded): true,
+	string(types.BatchStatementErrorCodeEnumRequestLimitExceeded):          true,
+	string(types.BatchStatementErrorCodeEnumThrottlingError):               true,
+	string(types.BatchStatementErrorCodeEnumInternalServerError):           true,
+	string(types.BatchStatementErrorCodeEnumTransactionConflict):           true,
+}
+
+// opKind is what a batch statement does.
+type opKind int
+
+const (
+	opInsert          opKind = iota + 1 // Put, first try: INSERT
+	opReplace                           // Put of an existing item: UPDATE of all attributes
+	opVersionedInsert                   // Put with version 0
+	opVersionedUpdate                   // Put with a version
+	opDelete                            // DeleteMany
+)
+
+// batchOp is the state of one item in a batch write.
+type batchOp struct {
+	index    int
+	it       item
+	key      []types.AttributeValue
+	kind     opKind
+	old      int64 // stored version expected (versioned update)
+	next     int64 // version written
+	attempts int   // retryable failures of the current statement
+	rounds   int   // INSERT -> UPDATE -> INSERT rounds of a Put
+
+	// outcome of the last send
+	ok    bool
+	retry bool // resubmit after a backoff
+	again bool // resubmit at once (another statement)
+	err   error
+	code  string
+}
+
+func (o *batchOp) statement(m *Metadata) *statement {
+	switch o.kind {
+	case opInsert, opVersionedInsert:
+		return m.insertStatement(o.it)
+	case opReplace:
+		return m.replaceStatement(o.it, versionCond{})
+	case opVersionedUpdate:
+		return m.replaceStatement(o.it, versionCond{set: true, old: o.old})
+	default:
+		return m.deleteStatement(o.key)
+	}
+}
+
+func (o *batchOp) idempotent() bool {
+	return o.kind != opVersionedInsert && o.kind != opVersionedUpdate
+}
+
+// PutMany puts every item (see Put for the semantics, versions included).
+//
+// Outside a transaction it uses DynamoDB's BatchExecuteStatement, which
+// database/sql has no equivalent for (it takes the connector's client):
+// chunks of 25 statements, RepositoryOptions.BatchConcurrency requests at
+// a time. Statements DynamoDB throttles or reports as retryable are
+// resubmitted with exponential backoff, up to BatchAttempts times; a Put
+// of an existing item becomes an UPDATE, as with Put. Batch writes are
+// not atomic: the items that were not written are reported in a
+// *BatchError (every other item was written), and the versions of the
+// written items are updated in items. Two items with the same key are
+// refused before anything is sent.
+//
+// Inside a transaction each item is added to the transaction with Put
+// (at most 100 statements per transaction).
+func (r *Repository[T]) PutMany(ctx context.Context, items []T) error {
+	if r.inTx(ctx) {
+		for i := range items {
+			if err := r.Put(ctx, &items[i]); err != nil {
+				return fmt.Errorf("mapper: PutMany: item %d: %w", i, err)
+			}
+		}
+		return nil
+	}
+	ops := make([]*batchOp, len(items))
+	for i := range items {
+		v := &items[i]
+		it, old, next, err := r.prepare("PutMany", v, func(old int64) int64 { return old + 1 })
+		if err != nil {
+			return fmt.Errorf("mapper: PutMany: item %d: %w", i, err)
+		}
+		op := &batchOp{index: i, it: it, key: r.m.keyOf(it), kind: opInsert, old: old, next: next}
+		if r.m.Version != "" {
+			op.kind = opVersionedInsert
+			if old != 0 {
+				op.kind = opVersionedUpdate
+			}
+		}
+		ops[i] = op
+	}
+	if err := r.runBatch(ctx, "PutMany", ops); err != nil {
+		r.storeBatchVersions(items, ops)
+		return err
+	}
+	r.storeBatchVersions(items, ops)
+	return nil
+}
+
+func (r *Repository[T]) storeBatchVersions(items []T, ops []*batchOp) {
+	if r.m.Version == "" {
+		return
+	}
+	for _, op := range ops {
+		if op.ok {
+			r.m.setVersion(reflect.ValueOf(&items[op.index]).Elem(), op.next)
+		}
+	}
+}
+
+// DeleteMany deletes the items with the given keys (each the partition
+// key's value, then the sort key's). Missing items are not an error.
+// Outside a transaction it uses BatchExecuteStatement like PutMany (and
+// reports failures in a *BatchError); inside one, each DELETE is added
+// to the transaction.
+func (r *Repository[T]) DeleteMany(ctx context.Context, ids []ID) error {
+	if r.inTx(ctx) {
+		for i, id := range ids {
+			if err := r.Delete(ctx, id...); err != nil {
+				return fmt.Errorf("mapper: DeleteMany: item %d: %w", i, err)
+			}
+		}
+		return nil
+	}
+	ops := make([]*batchOp, len(ids))
+	for i, id := range ids {
+		key, err := r.keyValues("DeleteMany", id)
+		if err != nil {
+			return fmt.Errorf("mapper: DeleteMany: item %d: %w", i, err)
+		}
+		ops[i] = &batchOp{index: i, key: key, kind: opDelete}
+	}
+	return r.runBatch(ctx, "DeleteMany", ops)
+}
+
+// runBatch sends ops in rounds until each is written or has failed.
+func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	if r.batch == nil {
+		return fmt.Errorf("mapper: %s: %w", op, ErrNoBatchClient)
+	}
+	seen := make(map[string]int, len(ops))
+	for _, o := range ops {
+		var b strings.Builder
+		for _, k := range o.key {
+			writeAV(&b, k)
+		}
+		if j, dup := seen[b.String()]; dup {
+			return fmt.Errorf("mapper: %s %s: items %d and %d have the same key %s: a batch writes each item once", op, r.m.Entity, j, o.index, formatKey(o.key))
+		}
+		seen[b.String()] = o.index
+	}
+	concurrency := r.opts.BatchConcurrency
+	if concurrency == 0 {
+		concurrency = defaultBatchConcurrency
+	}
+	attempts := r.opts.BatchAttempts
+	if attempts == 0 {
+		attempts = defaultBatchAttempts
+	}
+	backoff := r.opts.BatchBackoff
+	if backoff == 0 {
+		backoff = defaultBatchBackoff
+	}
+	pending := ops
+	waits := 0
+	for len(pending) > 0 {
+		if err := ctx.Err(); err != nil {
+			for _, o := range pending {
+				o.err, o.code = err, ""
+			}
+			break
+		}
+		r.sendRound(ctx, pending, concurrency)
+		var next []*batchOp
+		wait := false
+		for _, o := range pending {
+			switch {
+			case o.ok:
+			case o.again:
+				next = append(next, o)
+			case o.retry && o.attempts < attempts:
+				next = append(next, o)
+				wait = true
+			case o.retry:
+				o.err = fmt.Errorf("still failing after %d attempts: %w", o.attempts, o.err)
+			}
+		}
+		pending = next
+		if wait {
+			d := backoff << min(waits, 16)
+			if d > maxBatchBackoff || d <= 0 {
+				d = maxBatchBackoff
+			}
+			d = d/2 + rand.N(d/2+1) // jitter
+			waits++
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+			case <-t.C:
+			}
+		}
+	}
+	var failures []BatchFailure
+	for _, o := range ops {
+		if !o.ok {
+			failures = append(failures, BatchFailure{Index: o.index, ID: idOf(o.key), Code: o.code, Err: o.err})
+		}
+	}
+	if len(failures) > 0 {
+		return &BatchError{Op: op, Total: len(ops), Failures: failures}
+	}
+	return nil
+}
+
+// idOf turns key attribute values back into an ID for reports.
+func idOf(key []types.AttributeValue) ID {
+	id := make(ID, len(key))
+	for i, av := range key {
+		switch v := av.(type) {
+		case *types.AttributeValueMemberS:
+			id[i] = v.Value
+		case *types.AttributeValueMemberN:
+			id[i] = v.Value
+		case *types.AttributeValueMemberB:
+			id[i] = v.Value
+		default:
+			id[i] = av
+		}
+	}
+	return id
+}
+
+// sendRound sends the pending ops in chunks of BatchSize, concurrency
+// requests at a time, and records each op's outcome.
+func (r *Repository[T]) sendRound(ctx context.Context, pending []*batchOp, concurrency int) {
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for start := 0; start < len(pending); start += BatchSize {
+		chunk := pending[start:min(start+BatchSize, len(pending))]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r.sendChunk(ctx, chunk)
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
+	in := &dynamodb.BatchExecuteStatementInput{Statements: make([]types.BatchStatementRequest, len(chunk))}
+	for i, o := range chunk {
+		o.ok, o.retry, o.again = false, false, false
+		s := o.statement(r.m)
+		text := s.String()
+		in.Statements[i] = types.BatchStatementRequest{Statement: &text, Parameters: s.params()}
+	}
+	out, err := r.batch.BatchExecuteStatement(ctx, in)
+	if err == nil && len(out.Responses) != len(chunk) {
+		err = fmt.Errorf("mapper: BatchExecuteStatement returned %d responses for %d statements", len(out.Responses), len(chunk))
+	}
+	if err != nil {
+		var ae smithy.APIError
+		resend := ctx.Err() == nil && !errors.As(err, &ae)
+		for _, o := range chunk {
+			o.err, o.code = fmt.Errorf("BatchExecuteStatement: %w", err), ""
+			if ae != nil {
+				o.code = ae.ErrorCode()
+			}
+			// A request that broke off without an answer may or may not
+			// have been applied: resend only statements that give the
+			// same result either way.
+			if resend && o.idempotent() {
+				o.retry = true
+				o.attempts++
+			}
+		}
+		return
+	}
+	for i, o := range chunk {
+		r.outcome(o, out.Responses[i].Error)
+	}
+}
+
+// outcome records what DynamoDB answered for one statement and decides
+// what comes next.
+func (r *Repository[T]) outcome(o *batchOp, e *types.BatchStatementError) {
+	if e == nil {
+		o.ok, o.err, o.code = true, nil, ""
+		return
+	}
+	code := string(e.Code)
+	msg := ""
+	if e.Message != nil {
+		msg = *e.Message
+	}
+	o.code = code
+	o.err = &StatementError{Code: code, Message: msg}
+	switch {
+	case code == string(types.BatchStatementErrorCodeEnumDuplicateItem) && o.kind == opInsert:
+		o.kind, o.again, o.attempts = opReplace, true, 0
+	case code == string(types.BatchStatementErrorCodeEnumConditionalCheckFailed) && o.kind == opReplace:
+		// Deleted after the INSERT found it: insert again.
+		o.rounds++
+		if o.rounds < maxPutRounds {
+			o.kind, o.again, o.attempts = opInsert, true, 0
+		} else {
+			o.err = fmt.Errorf("gave up after %d rounds: the item was deleted after each INSERT found it: %w", maxPutRounds, o.err)
+		}
+	case o.kind == opVersionedInsert && code == string(types.BatchStatementErrorCodeEnumDuplicateItem):
+		o.err = fmt.Errorf("%w: version 0 means a new item, but the item exists: %w", ErrStaleVersion, o.err)
+	case o.kind == opVersionedUpdate && code == string(types.BatchStatementErrorCodeEnumConditionalCheckFailed):
+		o.err = fmt.Errorf("%w: %w", ErrStaleVersion, o.err)
+	case retryableCodes[code]:
+		o.retry = true
+		o.attempts++
+	}
+}
