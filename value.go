@@ -778,41 +778,13 @@ func appendJSON(b []byte, av types.AttributeValue) []byte {
 	case *types.AttributeValueMemberBOOL:
 		return strconv.AppendBool(b, v.Value)
 	case *types.AttributeValueMemberSS:
-		b = append(b, '[')
-		for i, s := range v.Value {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, s)
-		}
-		return append(b, ']')
+		return appendJSONArray(b, v.Value, appendJSONString)
 	case *types.AttributeValueMemberNS:
-		b = append(b, '[')
-		for i, s := range v.Value {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONNumber(b, s)
-		}
-		return append(b, ']')
+		return appendJSONArray(b, v.Value, appendJSONNumber)
 	case *types.AttributeValueMemberBS:
-		b = append(b, '[')
-		for i, s := range v.Value {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONBase64(b, s)
-		}
-		return append(b, ']')
+		return appendJSONArray(b, v.Value, appendJSONBase64)
 	case *types.AttributeValueMemberL:
-		b = append(b, '[')
-		for i, e := range v.Value {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, e)
-		}
-		return append(b, ']')
+		return appendJSONArray(b, v.Value, appendJSON)
 	case *types.AttributeValueMemberM:
 		keys := make([]string, 0, len(v.Value))
 		for k := range v.Value {
@@ -837,6 +809,18 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string; invalid UTF-8 becomes
 // U+FFFD, like encoding/json.
+// appendJSONArray appends the JSON array of elems, each written by f.
+func appendJSONArray[E any](b []byte, elems []E, f func([]byte, E) []byte) []byte {
+	b = append(b, '[')
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = f(b, e)
+	}
+	return append(b, ']')
+}
+
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
