@@ -43,10 +43,13 @@ endef
 help:
 	@grep -E '^# [a-z-]+: ' $(firstword $(MAKEFILE_LIST)) | sed 's/^# /  /'
 
-# run: start DynamoDB Local and run the quickstart example against it.
+# run: start DynamoDB Local and serve examples/userservice on ADDR (default 127.0.0.1:8080) with SEED (default 25) users, printing example curl commands, until Ctrl-C.
 run:
 	@$(with-endpoint)
-	go run ./examples/quickstart
+	mkdir -p "$(CACHE)"
+	go build -o "$(CACHE)/userservice" ./examples/userservice
+	export SEED="$${SEED:-25}"
+	exec "$(CACHE)/userservice"
 
 # test: start DynamoDB Local, vet, run every test with -race, then fuzz each target of FUZZ_TARGETS for FUZZTIME.
 test:
