@@ -371,3 +371,44 @@ func TestColumns(t *testing.T) {
 	assert.Equal(t, true, vals[4])
 	assert.Nil(t, vals[6], "zeta is missing from item 2")
 }
+
+func TestMaxPagesSendsOneRequest(t *testing.T) {
+	db := openDB(t)
+	ctx := ctxT(t)
+	table := dynamotest.SimpleTable(t, "maxpages", "pk", "sk")
+	for i := 0; i < 7; i++ {
+		_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'pk': 'p', 'sk': ?, 'keep': ?}`, table), fmt.Sprint(i), i%3 == 0)
+		require.NoError(t, err)
+	}
+	// A filter that matches items 0, 3 and 6: pages of 2 items read are
+	// short (or empty) and still carry a NextToken.
+	q := fmt.Sprintf(`SELECT * FROM %q WHERE pk = ? AND keep = true`, table)
+	var got []string
+	token := ""
+	requests := 0
+	for {
+		var pos dynamosql.Position
+		args := []any{"p", dynamosql.PageSize(2), dynamosql.MaxPages(1), dynamosql.Track(&pos)}
+		if token != "" {
+			args = append(args, dynamosql.StartToken(token))
+		}
+		rows, err := db.QueryContext(ctx, q, args...)
+		require.NoError(t, err)
+		for rows.Next() {
+			var pk, sk string
+			var keep bool
+			require.NoError(t, rows.Scan(&pk, &sk, &keep))
+			got = append(got, sk)
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, rows.Close())
+		require.Equal(t, 1, pos.Pages, "MaxPages(1) sends exactly one request")
+		requests++
+		if pos.Done {
+			break
+		}
+		token = pos.NextToken
+	}
+	assert.Equal(t, []string{"0", "3", "6"}, got)
+	assert.Equal(t, 4, requests, "7 items read 2 at a time")
+}

@@ -18,6 +18,7 @@ type Option interface {
 type stmtOptions struct {
 	consistentRead bool
 	maxRows        int
+	maxPages       int
 	pageSize       int32
 	startToken     *string
 	position       *Position
@@ -45,6 +46,21 @@ func MaxRows(n int) Option {
 			return fmt.Errorf("%w: MaxRows(%d): the row limit must be positive", ErrBadOption, n)
 		}
 		o.maxRows = n
+		return nil
+	})
+}
+
+// MaxPages ends a result after n DynamoDB pages (n > 0): with
+// MaxPages(1), a query sends exactly one request and Position.NextToken
+// (see Track) says where the next page starts. Pagers that build their
+// own pages from DynamoDB pages use it so that each of their reads costs
+// one request.
+func MaxPages(n int) Option {
+	return optionFunc(func(o *stmtOptions) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: MaxPages(%d): the page limit must be positive", ErrBadOption, n)
+		}
+		o.maxPages = n
 		return nil
 	})
 }

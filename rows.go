@@ -41,6 +41,8 @@ type rows struct {
 	fetch    bool // false for RETURNING results (one page, nothing to fetch)
 	pageSize int32
 	maxRows  int
+	maxPages int
+	pages    int // pages fetched
 	returned int
 	skip     int // rows an OFFSET still has to skip (see skipRows)
 	position *Position
@@ -75,6 +77,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		fetch:    true,
 		pageSize: o.pageSize,
 		maxRows:  o.maxRows,
+		maxPages: o.maxPages,
 		position: o.position,
 		skip:     p.offset,
 	}
@@ -91,7 +94,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		return nil, err
 	}
 	if star {
-		for len(r.items) == 0 && !r.done {
+		for len(r.items) == 0 && !r.done && !r.pageLimitReached() {
 			if err := r.fetchPage(); err != nil {
 				return nil, err
 			}
@@ -179,6 +182,7 @@ func (r *rows) fetchPage() error {
 		return r.c.statementError(r.sum.table, err)
 	}
 	r.items = out.Items
+	r.pages++
 	r.pos = 0
 	r.typeName = nil
 	r.in.NextToken = out.NextToken
@@ -193,6 +197,11 @@ func (r *rows) fetchPage() error {
 		}
 	}
 	return nil
+}
+
+// pageLimitReached reports that MaxPages pages were fetched.
+func (r *rows) pageLimitReached() bool {
+	return r.maxPages > 0 && r.pages >= r.maxPages
 }
 
 // Columns returns the column names.
@@ -223,7 +232,7 @@ func (r *rows) Next(dest []driver.Value) error {
 		}
 	}
 	for r.pos >= len(r.items) {
-		if r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) {
+		if r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) || r.pageLimitReached() {
 			return io.EOF
 		}
 		if err := r.fetchPage(); err != nil {

@@ -127,7 +127,7 @@ type read struct {
 	plan       *selectPlan
 	token      string // where to start ("" at the beginning)
 	limit      int    // items per request (DynamoDB's Limit), 0 for none
-	rowLimit   bool   // stop after limit rows (MaxRows)
+	onePage    bool   // stop after one DynamoDB page (MaxPages(1))
 	consistent bool
 	allowScan  bool
 	order      *orderCheck
@@ -158,9 +158,9 @@ func (r *Repository[T]) page(ctx context.Context, rd read, emit func(T) bool) (n
 	}
 	if rd.limit > 0 && !rd.plan.desc {
 		args = append(args, dynamosql.PageSize(min(rd.limit, 10000)))
-		if rd.rowLimit {
-			args = append(args, dynamosql.MaxRows(rd.limit))
-		}
+	}
+	if rd.onePage {
+		args = append(args, dynamosql.MaxPages(1))
 	}
 	if rd.token != "" {
 		args = append(args, dynamosql.StartToken(rd.token))
@@ -266,9 +266,10 @@ func (r *Repository[T]) FindAll(ctx context.Context, q Query) ([]T, error) {
 // Paging options (signer, boundary cache, limits) come from
 // RepositoryOptions.Paging.
 //
-// Each read is one query resumed at a NextToken (dynamosql.StartToken,
-// Track). Ascending reads set DynamoDB's Limit to the items still needed
-// (MaxRows, PageSize), so a page costs about what it holds. Descending
+// Each read is one DynamoDB request resumed at a NextToken
+// (dynamosql.StartToken, MaxPages(1), Track). Ascending reads set
+// DynamoDB's Limit to the items still needed (PageSize), so a page costs
+// about what it holds. Descending
 // reads send no Limit, because DynamoDB Local (3.3) applies ORDER BY DESC
 // to each Limit-sized page separately and would return the pages out of
 // order: each read then returns a whole DynamoDB page (up to 1 MB) and
@@ -297,7 +298,10 @@ func (r *Repository[T]) FindPage(ctx context.Context, q Query, p pagination.Page
 		}
 		lastToken = &token
 		var items []T
-		rd := read{plan: plan, token: token, limit: limit, rowLimit: true, consistent: q.ConsistentRead, allowScan: q.AllowScan,
+		// One DynamoDB request per read, as Paginate expects: it sizes
+		// limit to what the page still needs and reads again when a
+		// filter left the page short.
+		rd := read{plan: plan, token: token, limit: limit, onePage: true, consistent: q.ConsistentRead, allowScan: q.AllowScan,
 			order: order}
 		next, _, err := r.page(ctx, rd, func(v T) bool {
 			items = append(items, v)
