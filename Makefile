@@ -1,4 +1,4 @@
-# Run the dynamosql quickstart, tests and benchmarks against
+# Run the dynamosql user service, tests and benchmarks against
 # DynamoDB Local. scripts/dynamodb-local.sh installs DynamoDB Local (and Java
 # when missing) into $(CACHE) on first use, so a fresh clone needs only Go,
 # Node.js/npm and Java (or apt-get).
