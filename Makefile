@@ -18,7 +18,7 @@ CACHE := $(DYNAMOSQL_CACHE)
 # Packages that test and bench cover.
 PKGS ?= ./...
 # Fuzz targets run by `make test`, as pkg:FuzzName entries.
-FUZZ_TARGETS ?= .:FuzzParseDSN .:FuzzCountParams .:FuzzValueRoundTrip ./internal/partiql:FuzzParse
+FUZZ_TARGETS ?= .:FuzzParseDSN .:FuzzCountParams .:FuzzValueRoundTrip ./internal/partiql:FuzzParse ./pagination:FuzzDecodeCursor
 # How long each fuzz target runs.
 FUZZTIME ?= 4s
 
