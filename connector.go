@@ -53,7 +53,7 @@ func NewConnector(cfg *Config) (*Connector, error) {
 	return &Connector{
 		cfg:     cfg,
 		client:  client,
-		catalog: indexhint.NewCatalog(client),
+		catalog: indexhint.NewCatalog(timedDescribe{api: client, timeout: cfg.Timeout}), // describe_timeout.go
 		logger:  logger,
 	}, nil
 }

@@ -404,9 +404,17 @@ func (c *Config) FormatDSN() string {
 	return c.format(false)
 }
 
-// String returns the DSN with secrets replaced by "***", safe for logs.
-func (c *Config) String() string {
+// String returns the DSN with secrets replaced by "***", safe for logs. It
+// has a value receiver so that a Config value printed with %v or %+v is
+// redacted too.
+func (c Config) String() string {
 	return c.format(true)
+}
+
+// GoString returns the redacted DSN for %#v, which would otherwise print
+// the secret key and session token.
+func (c Config) GoString() string {
+	return "dynamosql.Config(" + strconv.Quote(c.String()) + ")"
 }
 
 func (c *Config) format(redact bool) string {

@@ -49,7 +49,7 @@ const countColumn = "COUNT(*)"
 // sent as written. A statement the parser cannot read is sent as written
 // too (DynamoDB decides), unless it uses a form only the driver knows.
 func (c *conn) translate(ctx context.Context, p *prepared) error {
-	parse, ext := scanSQL(p.query, p.sum.Kind)
+	parse, ext := p.scanFacts() // stmtcache.go
 	if !parse {
 		return nil
 	}
@@ -63,7 +63,7 @@ func (c *conn) translate(ctx context.Context, p *prepared) error {
 		}
 		if ext != "" {
 			// DynamoDB rejects the form anyway: say where the text is wrong.
-			return fmt.Errorf("dynamosql: cannot translate the statement's %s: %w", ext, err)
+			return fmt.Errorf("dynamosql: cannot translate the statement's %s: %w", ext, syntaxErr(err)) // syntaxErr: input_errors.go
 		}
 		return nil
 	}

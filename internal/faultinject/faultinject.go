@@ -116,6 +116,10 @@ type Fault struct {
 	// Statements are the 0-based statement indexes KindBatchThrottle
 	// throttles; nil throttles every statement.
 	Statements []int
+	// StatementRate, between 0 and 1 exclusive, makes KindBatchThrottle
+	// throttle each of its statements at random with that probability,
+	// drawn from the transport's seeded source (see ThrottleBatchRate).
+	StatementRate float64
 }
 
 // Status returns a fault answering with HTTP status code (500, 503, ...).
@@ -149,6 +153,13 @@ func CancelTx(reasons ...string) Fault { return Fault{Kind: KindTxCanceled, Reas
 // BatchExecuteStatement as throttled; no index throttles them all.
 func ThrottleBatch(indexes ...int) Fault {
 	return Fault{Kind: KindBatchThrottle, Statements: indexes}
+}
+
+// ThrottleBatchRate returns a fault marking each statement of a
+// BatchExecuteStatement as throttled with probability rate (between 0 and
+// 1 exclusive), drawn from the transport's seeded source.
+func ThrottleBatchRate(rate float64) Fault {
+	return Fault{Kind: KindBatchThrottle, StatementRate: rate}
 }
 
 // Error returns a fault answering with HTTP status and a DynamoDB error
@@ -372,7 +383,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case KindTxCanceled:
 		return txCanceledResponse(req, body, fault.Reasons), nil
 	case KindBatchThrottle:
-		return t.throttleBatch(req, body, fault.Statements)
+		return t.throttleBatch(req, body, fault.Statements, fault.StatementRate)
 	case KindError:
 		return errorResponse(req, fault.Status, "com.amazonaws.dynamodb.v20120810#"+fault.Code, fault.Message, nil), nil
 	}
@@ -574,7 +585,7 @@ const batchThrottleMessage = "Throughput exceeds the current capacity of your ta
 // throttleBatch forwards a BatchExecuteStatement without the throttled
 // statements and answers with their per-statement ThrottlingError spliced
 // in at their positions.
-func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int) (*http.Response, error) {
+func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int, rate float64) (*http.Response, error) {
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, fmt.Errorf("faultinject: BatchExecuteStatement body: %w", err)
@@ -593,6 +604,15 @@ func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int)
 		if i >= 0 && i < len(throttled) {
 			throttled[i] = true
 		}
+	}
+	if rate > 0 && rate < 1 {
+		t.mu.Lock()
+		for i := range throttled {
+			if throttled[i] && t.rnd.Float64() >= rate {
+				throttled[i] = false
+			}
+		}
+		t.mu.Unlock()
 	}
 	var kept []json.RawMessage
 	for i, s := range stmts {
