@@ -178,7 +178,7 @@ func summarize(query string) (partiql.Summary, error) {
 	}
 	s, err := partiql.Summarize(query)
 	if err != nil {
-		return s, fmt.Errorf("dynamosql: %w", err)
+		return s, fmt.Errorf("dynamosql: %w", syntaxErr(err)) // input_errors.go
 	}
 	return s, nil
 }
@@ -198,6 +198,8 @@ type prepared struct {
 	count  bool                           // COUNT(*): return one row with the count
 	multi  []types.ParameterizedStatement // multi-row INSERT: one statement per row
 	none   bool                           // LIMIT 0: no rows, nothing is sent
+
+	facts *stmtFacts // what the original text alone tells (stmtcache.go)
 }
 
 // prepare checks a statement and its arguments before anything is sent,
@@ -207,8 +209,12 @@ func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedVal
 	if c.closed {
 		return nil, driver.ErrBadConn
 	}
-	sum, err := summarize(query)
+	facts := factsOf(query) // stmtcache.go
+	sum, err := facts.sum, facts.err
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTableName(sum.Table); err != nil { // input_errors.go
 		return nil, err
 	}
 	if sum.Params != len(args) {
@@ -230,7 +236,7 @@ func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedVal
 			params[i] = av
 		}
 	}
-	p := &prepared{query: query, original: query, sum: sum, params: params, opts: opts}
+	p := &prepared{query: query, original: query, sum: sum, params: params, opts: opts, facts: facts}
 	if err := c.translate(ctx, p); err != nil {
 		return nil, err
 	}
@@ -274,10 +280,14 @@ func (c *conn) exec(ctx context.Context, p *prepared) (driver.Result, error) {
 	}
 	cctx, cancel := c.callContext(ctx)
 	defer cancel()
+	w := newWriteWatch(p.sum.Kind, p.original) // write_outcome.go
 	out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
 		Statement:  &text,
 		Parameters: p.params,
-	})
+	}, w.option())
+	if uerr := w.outcome(cctx, out, err, addedReturning || p.sum.Returning); uerr != nil {
+		return nil, uerr
+	}
 	if err != nil {
 		var ccf *types.ConditionalCheckFailedException
 		if errors.As(err, &ccf) && (p.sum.Kind == partiql.KindUpdate || p.sum.Kind == partiql.KindDelete) {
@@ -360,10 +370,14 @@ func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
 		}
 		cctx, cancel := c.callContext(ctx)
 		defer cancel()
+		w := newWriteWatch(p.sum.Kind, p.original) // write_outcome.go
 		out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
 			Statement:  &p.query,
 			Parameters: p.params,
-		})
+		}, w.option())
+		if uerr := w.outcome(cctx, out, err, p.sum.Returning); uerr != nil {
+			return nil, uerr
+		}
 		if err != nil {
 			var ccf *types.ConditionalCheckFailedException
 			if errors.As(err, &ccf) && (p.sum.Kind == partiql.KindUpdate || p.sum.Kind == partiql.KindDelete) {

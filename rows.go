@@ -244,7 +244,7 @@ func (r *rows) Next(dest []driver.Value) error {
 	r.pos++
 	for i := range r.cols {
 		if av, ok := r.cols[i].lookup(item); ok {
-			dest[i] = decodeValue(av, r.dec)
+			dest[i] = rowValue(av, r.dec) // rowvalue.go
 		} else {
 			dest[i] = nil
 		}

@@ -108,21 +108,10 @@ type transaction struct {
 	stmts    []types.ParameterizedStatement
 	texts    []string // statement texts, for errors (never the values)
 	results  []*txResult
-	// items remembers, by statement, the table and the item it targets
-	// (see checkKeys); keyed by the statement's text pointer, unique per
-	// statement added.
-	items map[*string]*txItem
-	done  bool
-}
-
-// txItem is the item a buffered statement targets.
-type txItem struct {
-	table string
-	// key is the canonical primary key of the item, "" when the statement
-	// does not show it; valid once keyed is set (computed only when another
-	// statement touches the same table).
-	key   string
-	keyed bool
+	// tables indexes the statements by table and by the item they
+	// target (see checkKeys).
+	tables map[string]*txTable
+	done   bool
 }
 
 var _ driver.Tx = (*transaction)(nil)
@@ -215,6 +204,12 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 	if err := t.checkKeys(ctx, p.sum.Table, stmts); err != nil {
 		return nil, err
 	}
+	if t.stmts == nil {
+		// One allocation of the most a transaction holds costs less than
+		// growing the slices a doubling at a time.
+		t.stmts = make([]types.ParameterizedStatement, 0, MaxTxStatements)
+		t.texts = make([]string, 0, MaxTxStatements)
+	}
 	for _, s := range stmts {
 		t.stmts = append(t.stmts, s)
 		t.texts = append(t.texts, *s.Statement)
@@ -266,7 +261,7 @@ func (t *transaction) Rollback() error {
 	}
 	t.done = true
 	t.c.tx = nil
-	t.stmts, t.texts, t.items = nil, nil, nil
+	t.stmts, t.texts, t.tables = nil, nil, nil
 	return nil
 }
 

@@ -3,8 +3,8 @@ package dynamosql
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -24,71 +24,164 @@ import (
 
 // checkKeys refuses statements of table (about to be added) that target
 // an item an earlier statement of t, or an earlier one of stmts, targets.
+//
+// Statements are indexed by table and item key (t.tables), so a check costs
+// one map lookup, not a comparison with every earlier statement. A table is
+// described, and its first statement keyed, only when a second statement
+// touches it.
 func (t *transaction) checkKeys(ctx context.Context, table string, stmts []types.ParameterizedStatement) error {
-	if t.items == nil {
-		t.items = make(map[*string]*txItem)
+	if t.tables == nil {
+		t.tables = make(map[string]*txTable)
 	}
-	added := make([]*string, 0, len(stmts))
+	base := len(t.stmts)
+	added := 0
+	var buf [128]byte // item keys
 	defer func() {
 		// On error, forget what was learnt of statements not added.
-		if len(added) < len(stmts) {
-			for _, s := range stmts {
-				delete(t.items, s.Statement)
-			}
+		if added < len(stmts) {
+			t.forget(base)
 		}
 	}()
 	for i, s := range stmts {
-		it := t.item(s.Statement, table)
-		if it.table != "" {
-			for j := range len(t.stmts) + i {
-				var other types.ParameterizedStatement
-				if j < len(t.stmts) {
-					other = t.stmts[j]
-				} else {
-					other = stmts[j-len(t.stmts)]
-				}
-				ot := t.item(other.Statement, "")
-				if ot.table != it.table {
-					continue
-				}
-				t.keyOf(ctx, ot, other)
-				t.keyOf(ctx, it, s)
-				if it.key != "" && it.key == ot.key {
-					return fmt.Errorf("%w: statement %d targets the same item of table %q as statement %d (same %s): DynamoDB allows one operation per item per transaction; merge the two into one statement or run them in separate transactions",
-						ErrTxDuplicateKey, len(t.stmts)+i, it.table, j, t.keyNames(ctx, it.table))
-				}
-			}
+		name := table
+		if name == "" {
+			name = partiql.TableName(parsed(*s.Statement))
 		}
-		added = append(added, s.Statement)
+		if name == "" {
+			added++
+			continue
+		}
+		tt := t.tables[name]
+		if tt == nil {
+			t.tables[name] = &txTable{first: base + i}
+			added++
+			continue
+		}
+		if tt.keys == nil {
+			// A second statement on the table: learn its key schema and
+			// key the first statement.
+			tt.keys = make(map[uint64]int, MaxTxStatements)
+			if tbl, err := t.c.c.catalog.Table(ctx, name); err == nil && tbl.Key.PartitionKey != "" {
+				tt.schema = tbl.Key
+			}
+			first := t.statement(tt.first, stmts)
+			tt.index(t, stmts, tt.first, tt.keyOf(buf[:0], first))
+		}
+		if j, dup := tt.index(t, stmts, base+i, tt.keyOf(buf[:0], s)); dup {
+			return fmt.Errorf("%w: statement %d targets the same item of table %q as statement %d (same %s): DynamoDB allows one operation per item per transaction; merge the two into one statement or run them in separate transactions",
+				ErrTxDuplicateKey, base+i, name, j, t.keyNames(ctx, name))
+		}
+		added++
 	}
 	return nil
 }
 
-// item returns what t knows of the statement whose text is at text; table
-// is its table when known, "" to find it by parsing.
-func (t *transaction) item(text *string, table string) *txItem {
-	if it := t.items[text]; it != nil {
-		return it
-	}
-	if table == "" {
-		table = partiql.TableName(parsed(*text))
-	}
-	it := &txItem{table: table}
-	t.items[text] = it
-	return it
+// txTable indexes the statements of a transaction on one table.
+type txTable struct {
+	// first is the index of the table's first statement.
+	first int
+	// keys maps the hashes of the item keys of the table's statements to
+	// their indexes; nil until a second statement touches the table.
+	keys map[uint64]int
+	// exact maps item keys whose hash collided with another key's to
+	// their indexes (nil unless that ever happened).
+	exact map[string]int
+	// schema is the table's key, known once keys is set (empty when the
+	// table cannot be described: DynamoDB judges at Commit).
+	schema indexhint.KeySchema
+	// text and stmt are the last statement text keyOf parsed, and the
+	// statement: a transaction usually repeats one text.
+	text string
+	stmt partiql.Statement
 }
 
-// keyOf computes it.key once.
-func (t *transaction) keyOf(ctx context.Context, it *txItem, s types.ParameterizedStatement) {
-	if it.keyed {
-		return
+// keySeed seeds keyHash.
+var keySeed = maphash.MakeSeed()
+
+// collideKeys makes every item key hash to the same value (for tests of
+// the collision path).
+var collideKeys bool
+
+// keyHash hashes item keys for txTable.keys.
+func keyHash(k []byte) uint64 {
+	if collideKeys {
+		return 42
 	}
-	it.keyed = true
-	tbl, err := t.c.c.catalog.Table(ctx, it.table)
-	if err != nil || tbl.Key.PartitionKey == "" {
-		return // unknown here; DynamoDB judges at Commit
+	return maphash.Bytes(keySeed, k)
+}
+
+// index records that statement j (of t followed by stmts) targets the
+// item with key k (nil: not shown), unless an earlier statement targets
+// it: then it returns that statement's index and true.
+func (tt *txTable) index(t *transaction, stmts []types.ParameterizedStatement, j int, k []byte) (int, bool) {
+	if k == nil {
+		return 0, false
 	}
-	it.key = itemKey(parsed(*s.Statement), s.Parameters, tbl.Key)
+	h := keyHash(k)
+	prev, seen := tt.keys[h]
+	if !seen {
+		tt.keys[h] = j
+		return 0, false
+	}
+	var buf [128]byte
+	if string(tt.keyOf(buf[:0], t.statement(prev, stmts))) == string(k) {
+		return prev, true
+	}
+	// Another key with the same hash: keep this one exactly.
+	if prev, dup := tt.exact[string(k)]; dup {
+		return prev, true
+	}
+	if tt.exact == nil {
+		tt.exact = make(map[string]int)
+	}
+	tt.exact[string(k)] = j
+	return 0, false
+}
+
+// keyOf appends the canonical key of the item s targets to b, or returns
+// nil when s does not show it or the table's key is unknown.
+func (tt *txTable) keyOf(b []byte, s types.ParameterizedStatement) []byte {
+	if tt.schema.PartitionKey == "" {
+		return nil
+	}
+	text := *s.Statement
+	if text != tt.text { // cheap when the texts share their bytes, as a repeated one does
+		tt.text, tt.stmt = text, parsed(text)
+	}
+	b, ok := appendItemKey(b, tt.stmt, s.Parameters, tt.schema)
+	if !ok {
+		return nil
+	}
+	return b
+}
+
+// statement returns statement j of t followed by stmts.
+func (t *transaction) statement(j int, stmts []types.ParameterizedStatement) types.ParameterizedStatement {
+	if j < len(t.stmts) {
+		return t.stmts[j]
+	}
+	return stmts[j-len(t.stmts)]
+}
+
+// forget removes from t.tables what was learnt of statements from index
+// base on (statements that were not added).
+func (t *transaction) forget(base int) {
+	for name, tt := range t.tables {
+		if tt.first >= base {
+			delete(t.tables, name)
+			continue
+		}
+		for k, j := range tt.keys {
+			if j >= base {
+				delete(tt.keys, k)
+			}
+		}
+		for k, j := range tt.exact {
+			if j >= base {
+				delete(tt.exact, k)
+			}
+		}
+	}
 }
 
 // keyNames names the key attributes of table, for messages.
@@ -115,92 +208,148 @@ func parsed(text string) partiql.Statement {
 // itemKey returns a canonical text for the primary key of the item s
 // targets, or "" when s does not show all of it.
 func itemKey(s partiql.Statement, params []types.AttributeValue, key indexhint.KeySchema) string {
-	attrs := []string{key.PartitionKey}
-	if key.SortKey != "" {
-		attrs = append(attrs, key.SortKey)
-	}
-	var find func(attr string) (string, bool)
-	switch s := s.(type) {
-	case *partiql.Insert:
-		find = insertKeyFinder(s, params)
-	case *partiql.Update:
-		find = whereKeyFinder(s.Where, params)
-	case *partiql.Delete:
-		find = whereKeyFinder(s.Where, params)
-	case *partiql.Exists:
-		if s.Select == nil || s.Select.Index != "" {
-			return ""
-		}
-		find = whereKeyFinder(s.Select.Where, params)
-	case *partiql.Select: // a read of ReadItems
-		if s.Index != "" {
-			return ""
-		}
-		find = whereKeyFinder(s.Where, params)
-	}
-	if find == nil {
+	var buf [128]byte
+	b, ok := appendItemKey(buf[:0], s, params, key)
+	if !ok {
 		return ""
 	}
-	var b strings.Builder
-	for _, a := range attrs {
-		v, ok := find(a)
-		if !ok {
-			return ""
-		}
-		b.WriteString(v)
-	}
-	return b.String()
+	return string(b)
 }
 
-// insertKeyFinder finds key values in an INSERT's VALUE map, written out or
-// passed as a parameter.
-func insertKeyFinder(s *partiql.Insert, params []types.AttributeValue) func(string) (string, bool) {
-	switch v := s.Value.(type) {
-	case *partiql.Map:
-		return func(attr string) (string, bool) {
-			for _, e := range v.Entries {
-				if e.Key == attr {
-					return exprKey(e.Value, params)
-				}
+// appendItemKey appends itemKey's text to b; false when s does not show
+// the whole key.
+func appendItemKey(b []byte, s partiql.Statement, params []types.AttributeValue, key indexhint.KeySchema) ([]byte, bool) {
+	var src keySource
+	switch s := s.(type) {
+	case *partiql.Insert:
+		switch v := s.Value.(type) {
+		case *partiql.Map:
+			src.entries = v.Entries
+		case *partiql.Param:
+			if v.N < 0 || v.N >= len(params) {
+				return b, false
 			}
-			return "", false
+			m, ok := params[v.N].(*types.AttributeValueMemberM)
+			if !ok {
+				return b, false
+			}
+			src.item = m.Value
+		default:
+			return b, false
 		}
-	case *partiql.Param:
-		if v.N < 0 || v.N >= len(params) {
-			return nil
+	case *partiql.Update:
+		src.conj = partiql.Conjuncts(s.Where)
+	case *partiql.Delete:
+		src.conj = partiql.Conjuncts(s.Where)
+	case *partiql.Exists:
+		if s.Select == nil || s.Select.Index != "" {
+			return b, false
 		}
-		m, ok := params[v.N].(*types.AttributeValueMemberM)
-		if !ok {
-			return nil
+		src.conj = partiql.Conjuncts(s.Select.Where)
+	case *partiql.Select: // a read of ReadItems
+		if s.Index != "" {
+			return b, false
 		}
-		return func(attr string) (string, bool) { return avKey(m.Value[attr]) }
+		src.conj = partiql.Conjuncts(s.Where)
+	default:
+		return b, false
 	}
-	return nil
+	src.params = params
+	b, ok := src.appendKey(b, key.PartitionKey)
+	if ok && key.SortKey != "" {
+		b, ok = src.appendKey(b, key.SortKey)
+	}
+	return b, ok
 }
 
-// whereKeyFinder finds key values in the equalities attr = value (or value
-// = attr) of a WHERE clause's top-level conjuncts.
-func whereKeyFinder(where partiql.Expr, params []types.AttributeValue) func(string) (string, bool) {
-	conj := partiql.Conjuncts(where)
-	return func(attr string) (string, bool) {
-		for _, c := range conj {
-			b, ok := c.(*partiql.Binary)
-			if !ok || b.Op != partiql.OpEq {
+// keySource is where a statement shows the values of its item's key: the
+// entries of an INSERT's VALUE map, an item passed as the VALUE parameter,
+// or the top-level conjuncts of a WHERE clause.
+type keySource struct {
+	entries []partiql.MapEntry
+	item    map[string]types.AttributeValue
+	conj    []partiql.Expr
+	params  []types.AttributeValue
+}
+
+// appendKey appends the canonical key text of attribute attr's value.
+func (k *keySource) appendKey(b []byte, attr string) ([]byte, bool) {
+	switch {
+	case k.entries != nil:
+		for _, e := range k.entries {
+			if e.Key == attr {
+				return appendExprKey(b, e.Value, k.params)
+			}
+		}
+	case k.item != nil:
+		return appendAVKey(b, k.item[attr])
+	default:
+		// Equalities attr = value (or value = attr).
+		for _, c := range k.conj {
+			e, ok := c.(*partiql.Binary)
+			if !ok || e.Op != partiql.OpEq {
 				continue
 			}
-			if p, ok := b.L.(*partiql.Path); ok && p.IsSimple() && p.Name() == attr {
-				if v, ok := exprKey(b.R, params); ok {
-					return v, true
+			if p, ok := e.L.(*partiql.Path); ok && p.IsSimple() && p.Name() == attr {
+				if out, ok := appendExprKey(b, e.R, k.params); ok {
+					return out, true
 				}
 			}
-			if p, ok := b.R.(*partiql.Path); ok && p.IsSimple() && p.Name() == attr {
-				if v, ok := exprKey(b.L, params); ok {
-					return v, true
+			if p, ok := e.R.(*partiql.Path); ok && p.IsSimple() && p.Name() == attr {
+				if out, ok := appendExprKey(b, e.L, k.params); ok {
+					return out, true
 				}
 			}
 		}
-		return "", false
 	}
+	return b, false
+}
+
+// appendExprKey appends the canonical key text of a literal or parameter
+// (see exprKey).
+func appendExprKey(b []byte, e partiql.Expr, params []types.AttributeValue) ([]byte, bool) {
+	switch e := e.(type) {
+	case *partiql.Param:
+		if e.N < 0 || e.N >= len(params) {
+			return b, false
+		}
+		return appendAVKey(b, params[e.N])
+	case *partiql.String:
+		return appendCanonKey(b, 'S', e.Value), true
+	case *partiql.Number:
+		return appendCanonKey(b, 'N', numberKey(e.Text)), true
+	}
+	return b, false
+}
+
+// appendAVKey appends the canonical key text of a key attribute value (see
+// avKey).
+func appendAVKey(b []byte, av types.AttributeValue) ([]byte, bool) {
+	switch v := av.(type) {
+	case *types.AttributeValueMemberS:
+		return appendCanonKey(b, 'S', v.Value), true
+	case *types.AttributeValueMemberN:
+		return appendCanonKey(b, 'N', numberKey(v.Value)), true
+	case *types.AttributeValueMemberB:
+		return appendCanonKeyBytes(b, 'B', v.Value), true
+	}
+	return b, false
+}
+
+// appendCanonKey appends canonKey(typ, s).
+func appendCanonKey(b []byte, typ byte, s string) []byte {
+	b = append(b, typ)
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
+}
+
+// appendCanonKeyBytes appends canonKey(typ, string(s)).
+func appendCanonKeyBytes(b []byte, typ byte, s []byte) []byte {
+	b = append(b, typ)
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
 }
 
 // exprKey returns the canonical key text of a literal or parameter.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +55,7 @@ type batchOp struct {
 	index    int
 	it       item
 	key      []types.AttributeValue
+	keyBuf   [2]types.AttributeValue // backs key (PutMany)
 	kind     opKind
 	old      int64 // stored version expected (versioned update)
 	next     int64 // version written
@@ -108,26 +112,58 @@ func (r *Repository[T]) PutMany(ctx context.Context, items []T) error {
 		return nil
 	}
 	ops := make([]*batchOp, len(items))
-	for i := range items {
-		v := &items[i]
-		it, old, next, err := r.prepare("PutMany", v, func(old int64) int64 { return old + 1 })
-		if err != nil {
-			return fmt.Errorf("mapper: PutMany: item %d: %w", i, err)
-		}
-		op := &batchOp{index: i, it: it, key: r.m.keyOf(it), kind: opInsert, old: old, next: next}
-		if r.m.Version != "" {
-			op.kind = opVersionedInsert
-			if old != 0 {
-				op.kind = opVersionedUpdate
-			}
-		}
-		ops[i] = op
+	if err := r.preparePuts(items, ops); err != nil {
+		return err
 	}
 	if err := r.runBatch(ctx, "PutMany", ops); err != nil {
 		r.storeBatchVersions(items, ops)
 		return err
 	}
 	r.storeBatchVersions(items, ops)
+	return nil
+}
+
+// preparePuts fills ops with the operation of each item (marshalled,
+// key checked, next version), before anything is sent. A large batch is
+// prepared on up to GOMAXPROCS goroutines, each taking a contiguous range
+// of items; the error reported is that of the first item that fails.
+func (r *Repository[T]) preparePuts(items []T, ops []*batchOp) error {
+	const perWorker = 512
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(items)/perWorker))
+	errs := make([]error, workers)
+	prepare := func(w, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			it, old, next, err := r.prepare("PutMany", &items[i], func(old int64) int64 { return old + 1 })
+			if err != nil {
+				errs[w] = fmt.Errorf("mapper: PutMany: item %d: %w", i, err)
+				return
+			}
+			op := &batchOp{index: i, it: it, kind: opInsert, old: old, next: next}
+			op.key = r.m.appendKey(op.keyBuf[:0], it)
+			if r.m.Version != "" {
+				op.kind = opVersionedInsert
+				if old != 0 {
+					op.kind = opVersionedUpdate
+				}
+			}
+			ops[i] = op
+		}
+	}
+	if workers == 1 {
+		prepare(0, 0, len(items))
+		return errs[0]
+	}
+	size := (len(items) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { prepare(w, w*size, min((w+1)*size, len(items))) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err // ranges ascend: the first error is the first item's
+		}
+	}
 	return nil
 }
 
@@ -175,16 +211,8 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	if r.batch == nil {
 		return fmt.Errorf("mapper: %s: %w", op, ErrNoBatchClient)
 	}
-	seen := make(map[string]int, len(ops))
-	for _, o := range ops {
-		var b strings.Builder
-		for _, k := range o.key {
-			writeAV(&b, k)
-		}
-		if j, dup := seen[b.String()]; dup {
-			return fmt.Errorf("mapper: %s %s: items %d and %d have the same key %s: a batch writes each item once", op, r.m.Entity, j, o.index, formatKey(o.key))
-		}
-		seen[b.String()] = o.index
+	if o, j, dup := firstDuplicate(ops); dup {
+		return fmt.Errorf("mapper: %s %s: items %d and %d have the same key %s: a batch writes each item once", op, r.m.Entity, j, o.index, formatKey(o.key))
 	}
 	concurrency := r.opts.BatchConcurrency
 	if concurrency == 0 {
@@ -250,6 +278,71 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	return nil
 }
 
+// keySeed seeds the hashes of firstDuplicate.
+var keySeed = maphash.MakeSeed()
+
+// firstDuplicate finds the first op whose key an earlier op has, and that
+// earlier op's index. Keys are compared by their writeAV text, indexed by
+// its hash: a hash shared by different keys is told apart by the text.
+func firstDuplicate(ops []*batchOp) (*batchOp, int, bool) {
+	return findDuplicate(ops, func(b []byte) uint64 { return maphash.Bytes(keySeed, b) })
+}
+
+// findDuplicate is firstDuplicate with the hash function hash.
+func findDuplicate(ops []*batchOp, hash func([]byte) uint64) (*batchOp, int, bool) {
+	seen := make(map[uint64]*batchOp, len(ops))
+	var exact map[string]int // keys whose hash another key has too
+	var buf, other []byte
+	for _, o := range ops {
+		buf = appendKeyText(buf[:0], o.key)
+		h := hash(buf)
+		prev, hit := seen[h]
+		if !hit {
+			seen[h] = o
+			continue
+		}
+		other = appendKeyText(other[:0], prev.key)
+		if string(other) == string(buf) {
+			return o, prev.index, true
+		}
+		if j, dup := exact[string(buf)]; dup {
+			return o, j, true
+		}
+		if exact == nil {
+			exact = make(map[string]int)
+		}
+		exact[string(buf)] = o.index
+	}
+	return nil, 0, false
+}
+
+// appendKeyText appends the writeAV text of each key value to b.
+func appendKeyText(b []byte, key []types.AttributeValue) []byte {
+	for _, k := range key {
+		switch v := k.(type) { // writeAV's text of the key types, directly
+		case *types.AttributeValueMemberS:
+			b = appendTagged(b, 'S', v.Value)
+		case *types.AttributeValueMemberN:
+			b = appendTagged(b, 'N', v.Value)
+		case *types.AttributeValueMemberB:
+			b = appendTagged(b, 'B', string(v.Value))
+		default:
+			var sb strings.Builder
+			writeAV(&sb, k)
+			b = append(b, sb.String()...)
+		}
+	}
+	return b
+}
+
+// appendTagged appends tag, len(s), ':' and s, as writeAV writes them.
+func appendTagged(b []byte, tag byte, s string) []byte {
+	b = append(b, tag)
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
+}
+
 // idOf turns key attribute values back into an ID for reports.
 func idOf(key []types.AttributeValue) ID {
 	id := make(ID, len(key))
@@ -287,11 +380,19 @@ func (r *Repository[T]) sendRound(ctx context.Context, pending []*batchOp, concu
 
 func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
 	in := &dynamodb.BatchExecuteStatementInput{Statements: make([]types.BatchStatementRequest, len(chunk))}
+	texts := make([]string, len(chunk))
+	var last *insertText
 	for i, o := range chunk {
 		o.ok, o.retry, o.again = false, false, false
-		s := o.statement(r.m)
-		text := s.String()
-		in.Statements[i] = types.BatchStatementRequest{Statement: &text, Parameters: s.params()}
+		var params []types.AttributeValue
+		if o.kind == opInsert || o.kind == opVersionedInsert {
+			// Items with the same attributes share the INSERT's text.
+			texts[i], params, last = r.m.insertRequest(o.it, last)
+		} else {
+			s := o.statement(r.m)
+			texts[i], params = s.String(), s.params()
+		}
+		in.Statements[i] = types.BatchStatementRequest{Statement: &texts[i], Parameters: params}
 	}
 	out, err := r.batch.BatchExecuteStatement(ctx, in)
 	if err == nil && len(out.Responses) != len(chunk) {

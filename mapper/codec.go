@@ -26,6 +26,21 @@ func encoderOptions(o *attributevalue.EncoderOptions) {
 	o.EncodeTime = encodeTime
 }
 
+// itemEncoder is the encoder of marshalMap. An Encoder only reads its
+// options, so one serves every goroutine.
+var itemEncoder = attributevalue.NewEncoder(encoderOptions)
+
+// marshalMap is attributevalue.MarshalMapWithOptions(in, encoderOptions)
+// without building a new Encoder for each value.
+func marshalMap(in any) (map[string]types.AttributeValue, error) {
+	av, err := itemEncoder.Encode(in)
+	m, ok := av.(*types.AttributeValueMemberM)
+	if err != nil || av == nil || !ok {
+		return map[string]types.AttributeValue{}, err
+	}
+	return m.Value, nil
+}
+
 // item is an entity value marshalled to attributes, with its composites.
 type item map[string]types.AttributeValue
 
@@ -45,7 +60,7 @@ func (it item) present(name string) bool {
 // marshal turns v (a T) into an item with its composite columns: a
 // composite is present when all its components are.
 func (m *Metadata) marshal(v reflect.Value) (item, error) {
-	av, err := attributevalue.MarshalMapWithOptions(v.Interface(), encoderOptions)
+	av, err := marshalMap(v.Interface())
 	if err != nil {
 		return nil, fmt.Errorf("mapper: %s: %w", m.Entity, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -329,7 +330,12 @@ func fingerprint(s *statement, consistent bool) []byte {
 
 // writeAV writes an attribute value unambiguously (type, lengths).
 func writeAV(b *strings.Builder, av types.AttributeValue) {
-	str := func(tag, s string) { fmt.Fprintf(b, "%s%d:%s", tag, len(s), s) }
+	str := func(tag, s string) { // tag, len(s), ':', s
+		b.WriteString(tag)
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
 	switch v := av.(type) {
 	case *types.AttributeValueMemberS:
 		str("S", v.Value)

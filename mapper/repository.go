@@ -276,16 +276,18 @@ func numberAV(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
-// prepare copies *v, gives the copy version newVersion when the entity
-// has a version attribute (newVersion < 0: keep it), and marshals it.
+// prepare marshals *v; when the entity has a version attribute, it
+// marshals a copy of *v given version newVersion (newVersion < 0: keep
+// it). *v itself is never changed.
 func (r *Repository[T]) prepare(op string, v *T, newVersion func(old int64) int64) (item, int64, int64, error) {
 	if v == nil {
 		return nil, 0, 0, fmt.Errorf("mapper: %s %s: nil item", op, r.m.Entity)
 	}
-	cp := *v
-	rv := reflect.ValueOf(&cp).Elem()
+	rv := reflect.ValueOf(v).Elem() // read only, unless versioned
 	var old, next int64
 	if r.m.Version != "" {
+		cp := *v
+		rv = reflect.ValueOf(&cp).Elem()
 		old = r.m.versionOf(rv)
 		next = newVersion(old)
 		r.m.setVersion(rv, next)

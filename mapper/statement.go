@@ -1,6 +1,7 @@
 package mapper
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,19 +63,27 @@ func (s *statement) params() []types.AttributeValue {
 // the entity's attributes in field order, its composites, then anything
 // else sorted.
 func (m *Metadata) itemOrder(it item) []string {
-	names := make([]string, 0, len(it))
-	seen := make(map[string]bool, len(it))
-	add := func(n string) {
-		if _, ok := it[n]; ok && !seen[n] {
-			seen[n] = true
-			names = append(names, n)
+	return m.appendItemOrder(make([]string, 0, len(it)), it)
+}
+
+// appendItemOrder appends the names itemOrder returns to names (empty).
+func (m *Metadata) appendItemOrder(names []string, it item) []string {
+	for _, a := range m.Attributes { // unique names (Register)
+		if _, ok := it[a.Name]; ok {
+			names = append(names, a.Name)
 		}
 	}
-	for _, a := range m.Attributes {
-		add(a.Name)
-	}
 	for _, c := range m.Composites {
-		add(c.Attribute)
+		if _, ok := it[c.Attribute]; ok && !slices.Contains(names, c.Attribute) {
+			names = append(names, c.Attribute)
+		}
+	}
+	if len(names) == len(it) {
+		return names
+	}
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		seen[n] = true
 	}
 	var rest []string
 	for n := range it {
@@ -88,17 +97,85 @@ func (m *Metadata) itemOrder(it item) []string {
 
 // insertStatement is INSERT INTO "t" VALUE {'a': ?, ...}.
 func (m *Metadata) insertStatement(it item) *statement {
-	s := &statement{}
-	s.write("INSERT INTO ", quoteName(m.Table), " VALUE {")
-	for i, n := range m.itemOrder(it) {
+	var buf [16]string
+	names := m.appendItemOrder(buf[:0], it)
+	size := len("INSERT INTO \"\" VALUE {}") + len(m.Table)
+	for _, n := range names {
+		size += len(n) + len("'': , ")
+	}
+	s := &statement{args: make([]any, 0, len(names))}
+	s.text.Grow(size)
+	s.write("INSERT INTO ")
+	writeQuoted(&s.text, '"', m.Table)
+	s.write(" VALUE {")
+	for i, n := range names {
 		if i > 0 {
 			s.write(", ")
 		}
-		s.write(quoteString(n), ": ")
+		writeQuoted(&s.text, '\'', n)
+		s.write(": ")
 		s.param(it[n])
 	}
 	s.write("}")
 	return s
+}
+
+// insertText is the text of the INSERT of items with the attributes
+// names, in that order (see insertRequest).
+type insertText struct {
+	names []string
+	text  string
+}
+
+// insertRequest returns the text and parameters of the INSERT of it, as
+// insertStatement writes it, reusing the text of last (the previous
+// item's, or nil) when it has the same attributes; and the insertText to
+// pass with the next item.
+func (m *Metadata) insertRequest(it item, last *insertText) (string, []types.AttributeValue, *insertText) {
+	if last != nil && len(last.names) == len(it) {
+		// The order depends only on which attributes the item has.
+		params := make([]types.AttributeValue, len(last.names))
+		same := true
+		for i, n := range last.names {
+			av, ok := it[n]
+			if !ok {
+				same = false
+				break
+			}
+			params[i] = av
+		}
+		if same {
+			return last.text, params, last
+		}
+	}
+	var buf [16]string
+	names := m.appendItemOrder(buf[:0], it)
+	params := make([]types.AttributeValue, len(names))
+	for i, n := range names {
+		params[i] = it[n]
+	}
+	if last == nil || !slices.Equal(last.names, names) {
+		last = &insertText{names: slices.Clone(names), text: m.insertStatement(it).String()}
+	}
+	return last.text, params, last
+}
+
+// writeQuoted writes s between quotes q, each q inside doubled: what
+// quoteName (q a double quote) and quoteString (q a single quote) return,
+// without building the quoted string first.
+func writeQuoted(b *strings.Builder, q byte, s string) {
+	b.WriteByte(q)
+	for {
+		i := strings.IndexByte(s, q)
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i+1])
+		b.WriteByte(q)
+		s = s[i+1:]
+	}
+	b.WriteString(s)
+	b.WriteByte(q)
 }
 
 // isKey reports whether name is one of the table's key attributes.
@@ -118,7 +195,12 @@ func (m *Metadata) whereKey(s *statement, key []types.AttributeValue) {
 
 // keyOf returns the item's key values.
 func (m *Metadata) keyOf(it item) []types.AttributeValue {
-	key := []types.AttributeValue{it[m.PartitionKey]}
+	return m.appendKey(make([]types.AttributeValue, 0, 2), it)
+}
+
+// appendKey appends the item's key values to key.
+func (m *Metadata) appendKey(key []types.AttributeValue, it item) []types.AttributeValue {
+	key = append(key, it[m.PartitionKey])
 	if m.SortKey != "" {
 		key = append(key, it[m.SortKey])
 	}

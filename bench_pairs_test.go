@@ -1,0 +1,443 @@
+package dynamosql_test
+
+// The work of each driver/SDK benchmark pair, shared by BenchmarkCanned and
+// BenchmarkLocal so that both endpoints run exactly the same code.
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/dynamosql/dynamosql/mapper"
+)
+
+// Bulk write settings: items per PutMany, statements per
+// BatchExecuteStatement (DynamoDB's maximum) and requests in flight, the
+// same for the mapper and the hand-written SDK code.
+const (
+	bulkItems       = 10_000
+	batchChunk      = mapper.BatchSize
+	batchConcurrent = 4
+	txStatements    = 100
+)
+
+// benchPointRead reads one item by its full key: QueryRow + Scan through
+// the driver against ExecuteStatement + attributevalue.UnmarshalMap.
+func benchPointRead(b *testing.B, e *benchEnv) {
+	ctx := context.Background()
+	check := func(b *testing.B, it benchItem) {
+		if it.SK != pointSK || it.Age != 20+500%50 {
+			b.Fatalf("read %+v", it)
+		}
+	}
+	b.Run("driver", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			var it benchItem
+			err := e.db.QueryRowContext(ctx, e.pointQ, queryPK, pointSK).Scan(&it.PK, &it.SK, &it.Age, &it.Name)
+			if lost.failed(b, err) {
+				continue
+			}
+			check(b, it)
+		}
+		clk.report()
+		lost.report(b)
+	})
+	b.Run("sdk", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			var it benchItem
+			out, err := e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
+				Statement: &e.pointQ,
+				Parameters: []types.AttributeValue{
+					&types.AttributeValueMemberS{Value: queryPK},
+					&types.AttributeValueMemberS{Value: pointSK},
+				},
+			})
+			if lost.failed(b, err) {
+				continue
+			}
+			if len(out.Items) != 1 {
+				b.Fatalf("%d items", len(out.Items))
+			}
+			if err := attributevalue.UnmarshalMap(out.Items[0], &it); err != nil {
+				b.Fatal(err)
+			}
+			check(b, it)
+		}
+		clk.report()
+		lost.report(b)
+	})
+}
+
+// benchQuery1000 reads the 1,000 items of a partition into structs: sqlx's
+// Select and a plain rows.Scan loop through the driver against
+// ExecuteStatement (page by page) + attributevalue.UnmarshalListOfMaps.
+func benchQuery1000(b *testing.B, e *benchEnv) {
+	ctx := context.Background()
+	check := func(b *testing.B, items []benchItem) {
+		if len(items) != queryItems || items[queryItems-1].Age != 20+(queryItems-1)%50 {
+			b.Fatalf("%d items", len(items))
+		}
+	}
+	b.Run("driver-sqlx", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			var items []benchItem
+			if lost.failed(b, e.xdb.SelectContext(ctx, &items, e.queryQ, queryPK)) {
+				continue
+			}
+			check(b, items)
+		}
+		clk.report()
+		lost.report(b)
+	})
+	b.Run("driver-scan", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			var items []benchItem
+			rows, err := e.db.QueryContext(ctx, e.queryQ, queryPK)
+			if lost.failed(b, err) {
+				continue
+			}
+			for rows.Next() {
+				var it benchItem
+				if err := rows.Scan(&it.PK, &it.SK, &it.Age, &it.Name); err != nil {
+					b.Fatal(err)
+				}
+				items = append(items, it)
+			}
+			if lost.failed(b, rows.Err()) {
+				rows.Close()
+				continue
+			}
+			if err := rows.Close(); err != nil {
+				b.Fatal(err)
+			}
+			check(b, items)
+		}
+		clk.report()
+		lost.report(b)
+	})
+	b.Run("sdk", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+	loop:
+		for b.Loop() {
+			var items []benchItem
+			in := &dynamodb.ExecuteStatementInput{
+				Statement:  &e.queryQ,
+				Parameters: []types.AttributeValue{&types.AttributeValueMemberS{Value: queryPK}},
+			}
+			for {
+				out, err := e.raw.ExecuteStatement(ctx, in)
+				if lost.failed(b, err) {
+					continue loop
+				}
+				var page []benchItem
+				if err := attributevalue.UnmarshalListOfMaps(out.Items, &page); err != nil {
+					b.Fatal(err)
+				}
+				if items == nil {
+					items = page
+				} else {
+					items = append(items, page...)
+				}
+				if out.NextToken == nil {
+					break
+				}
+				in.NextToken = out.NextToken
+			}
+			check(b, items)
+		}
+		clk.report()
+		lost.report(b)
+	})
+}
+
+// marshalParams marshals each value with attributevalue.Marshal, as
+// hand-written SDK code does.
+func marshalParams(b *testing.B, values ...any) []types.AttributeValue {
+	params := make([]types.AttributeValue, len(values))
+	for i, v := range values {
+		av, err := attributevalue.Marshal(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		params[i] = av
+	}
+	return params
+}
+
+// benchInsert inserts one item with four parameters: ExecContext through
+// the driver against attributevalue.Marshal of each value +
+// ExecuteStatement.
+func benchInsert(b *testing.B, e *benchEnv) {
+	ctx := context.Background()
+	b.Run("driver", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			_, err := e.db.ExecContext(ctx, e.insertQ, "ins", e.key(), 42, "Ada Lovelace")
+			lost.failed(b, err)
+		}
+		clk.report()
+		lost.report(b)
+	})
+	b.Run("sdk", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			_, err := e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
+				Statement:  &e.insertQ,
+				Parameters: marshalParams(b, "ins", e.key(), 42, "Ada Lovelace"),
+			})
+			lost.failed(b, err)
+		}
+		clk.report()
+		lost.report(b)
+	})
+}
+
+// benchTx100 commits a transaction of 100 INSERTs: sql.Tx with 100
+// ExecContext + Commit through the driver against an ExecuteTransaction
+// built by hand with attributevalue-marshalled parameters.
+func benchTx100(b *testing.B, e *benchEnv) {
+	ctx := context.Background()
+	b.Run("driver", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			tx, err := e.db.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for range txStatements {
+				if _, err := tx.ExecContext(ctx, e.insertQ, "tx", e.key(), 42, "Ada Lovelace"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			lost.failed(b, tx.Commit())
+		}
+		clk.report()
+		lost.report(b)
+	})
+	b.Run("sdk", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			stmts := make([]types.ParameterizedStatement, txStatements)
+			for i := range stmts {
+				stmts[i] = types.ParameterizedStatement{
+					Statement:  &e.insertQ,
+					Parameters: marshalParams(b, "tx", e.key(), 42, "Ada Lovelace"),
+				}
+			}
+			_, err := e.raw.ExecuteTransaction(ctx, &dynamodb.ExecuteTransactionInput{TransactStatements: stmts})
+			lost.failed(b, err)
+		}
+		clk.report()
+		lost.report(b)
+	})
+}
+
+// bulkSet is the items of one bulk write, in a partition of their own.
+type bulkSet struct {
+	pk    string
+	items []benchItem
+}
+
+// fill makes items a fresh partition of n items.
+func (e *benchEnv) fill(s *bulkSet, n int) {
+	s.pk = "bulk" + e.key()
+	if len(s.items) != n {
+		s.items = make([]benchItem, n)
+	}
+	for i := range s.items {
+		s.items[i] = benchItem{PK: s.pk, SK: fmt.Sprintf("%07d", i), Age: int64(20 + i%50), Name: fmt.Sprintf("Name %d", i)}
+	}
+}
+
+// verify counts the items of partition pk with the raw client (strongly
+// consistent reads) and fails the benchmark unless there are want of them.
+// It does nothing on the canned endpoint, which stores nothing.
+func (e *benchEnv) verify(b *testing.B, pk string, want int) {
+	if !e.local {
+		return
+	}
+	ctx := context.Background()
+	in := &dynamodb.ExecuteStatementInput{
+		Statement:      aws.String(fmt.Sprintf(`SELECT sk FROM %q WHERE pk = ?`, e.table)),
+		Parameters:     []types.AttributeValue{&types.AttributeValueMemberS{Value: pk}},
+		ConsistentRead: aws.Bool(true),
+	}
+	n := 0
+	for {
+		out, err := e.raw.ExecuteStatement(ctx, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(out.Items)
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if n != want {
+		b.Fatalf("partition %s holds %d items after the bulk write, want %d", pk, n, want)
+	}
+}
+
+// sdkPutMany is the hand-written bulk write: INSERTs in chunks of
+// batchChunk statements (parameters from attributevalue.MarshalMap),
+// batchConcurrent BatchExecuteStatement requests at a time. A chunk whose
+// answer was lost is counted and sent again (INSERTs of new items are safe
+// to resend); any statement error fails.
+func sdkPutMany(ctx context.Context, b *testing.B, e *benchEnv, items []benchItem, lost *brokenCounter) {
+	sem := make(chan struct{}, batchConcurrent)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
+	for start := 0; start < len(items); start += batchChunk {
+		chunk := items[start:min(start+batchChunk, len(items))]
+		in := &dynamodb.BatchExecuteStatementInput{Statements: make([]types.BatchStatementRequest, len(chunk))}
+		for i := range chunk {
+			av, err := attributevalue.MarshalMap(chunk[i])
+			if err != nil {
+				b.Fatal(err)
+			}
+			in.Statements[i] = types.BatchStatementRequest{
+				Statement:  &e.insertQ,
+				Parameters: []types.AttributeValue{av["pk"], av["sk"], av["age"], av["name"]},
+			}
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			for attempt := 0; ; attempt++ {
+				out, err := e.raw.BatchExecuteStatement(ctx, in)
+				if err != nil {
+					if isBroken(err) && attempt < 3 {
+						mu.Lock()
+						lost.n++
+						mu.Unlock()
+						continue
+					}
+					fail(err)
+					return
+				}
+				if len(out.Responses) != len(in.Statements) {
+					fail(fmt.Errorf("%d responses for %d statements", len(out.Responses), len(in.Statements)))
+					return
+				}
+				for _, r := range out.Responses {
+					if r.Error != nil {
+						fail(fmt.Errorf("statement failed: %s %s", r.Error.Code, aws.ToString(r.Error.Message)))
+						return
+					}
+				}
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		b.Fatal(firstErr)
+	}
+}
+
+// benchPutMany writes n new items: mapper.Repository.PutMany against the
+// hand-written BatchExecuteStatement code, with the same chunks and
+// parallelism. With execEach (DynamoDB Local) it also inserts the same
+// items one ExecContext at a time and reports that time as a multiple of
+// PutMany's (x_putmany, the bulk speed-up). On DynamoDB Local every write
+// is verified by counting the items afterwards (outside the timer).
+func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
+	if n%batchChunk != 0 {
+		b.Fatalf("bulk size %d is not a multiple of %d: the canned answer has %d entries", n, batchChunk, batchChunk)
+	}
+	ctx := context.Background()
+	entity, err := mapper.Register[benchItem](mapper.Table(e.table))
+	if err != nil {
+		b.Fatal(err)
+	}
+	repo, err := mapper.NewRepository(ctx, e.db, entity, mapper.RepositoryOptions{BatchConcurrency: batchConcurrent})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var set bulkSet
+	var putMany float64 // ns per PutMany in this run
+	b.Run("driver", func(b *testing.B) {
+		clk := startClock(b)
+		for b.Loop() {
+			clk.pause()
+			e.fill(&set, n)
+			clk.resume()
+			if err := repo.PutMany(ctx, set.items); err != nil {
+				b.Fatal(err)
+			}
+			clk.pause()
+			e.verify(b, set.pk, n)
+			clk.resume()
+		}
+		clk.report()
+		putMany = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	b.Run("sdk", func(b *testing.B) {
+		clk := startClock(b)
+		var lost brokenCounter
+		for b.Loop() {
+			clk.pause()
+			e.fill(&set, n)
+			clk.resume()
+			sdkPutMany(ctx, b, e, set.items, &lost)
+			clk.pause()
+			e.verify(b, set.pk, n)
+			clk.resume()
+		}
+		clk.report()
+		lost.report(b)
+	})
+	if !execEach {
+		return
+	}
+	b.Run("exec-each", func(b *testing.B) {
+		clk := startClock(b)
+		for b.Loop() {
+			clk.pause()
+			e.fill(&set, n)
+			clk.resume()
+			for i := range set.items {
+				it := &set.items[i]
+				if _, err := e.db.ExecContext(ctx, e.insertQ, it.PK, it.SK, it.Age, it.Name); err != nil {
+					b.Fatal(err)
+				}
+			}
+			clk.pause()
+			e.verify(b, set.pk, n)
+			clk.resume()
+		}
+		clk.report()
+		if putMany > 0 {
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/putMany, "x_putmany")
+		}
+	})
+}

@@ -1,0 +1,261 @@
+// Command benchtable summarizes `go test -bench` output as the table of
+// driver/SDK ratios that `make bench` prints.
+//
+//	go run ./internal/benchtable [file ...]   (standard input without files)
+//
+// Benchmarks are paired by name: every <group>/driver or <group>/driver-X
+// is compared with <group>/sdk of the same group, for example
+// BenchmarkCanned/Query1000/driver-sqlx with BenchmarkCanned/Query1000/sdk.
+// For each side it takes the median ns/op and allocs/op over the repeated
+// runs (-count), and prints both with the ratios driver/sdk, checked
+// against the targets for the canned endpoint. The cpu ratio column is the
+// ratio of the median cpu-ns/op (process CPU time per operation, which
+// the benchmarks report besides wall time) when both sides have it; the
+// targets apply to wall time. Custom metrics reported with
+// b.ReportMetric (x_putmany, x_hinted, peak-live-heap-B, ...) follow in a
+// second table, as medians.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	var in []io.Reader
+	for _, name := range os.Args[1:] {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		in = append(in, f)
+	}
+	if len(in) == 0 {
+		in = append(in, os.Stdin)
+	}
+	res, err := parse(io.MultiReader(in...))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+	if ok := render(os.Stdout, res); !ok {
+		// Missed targets are reported in the table, not as a failure:
+		// timings on a shared machine are evidence, not a test.
+		fmt.Fprintln(os.Stderr, "benchtable: some ratios miss their targets (see MISS above)")
+	}
+}
+
+// results holds the values of each benchmark (name without the -GOMAXPROCS
+// suffix) by unit, in input order, and the benchmark names in order of
+// first appearance.
+type results struct {
+	names  []string
+	values map[string]map[string][]float64
+	units  map[string][]string // units of each benchmark, in order
+}
+
+var procSuffix = regexp.MustCompile(`-\d+$`)
+
+// parse reads benchmark result lines: name, iterations, then value/unit
+// pairs. Other lines (goos:, pkg:, PASS, logs) are skipped.
+func parse(r io.Reader) (*results, error) {
+	res := &results{values: map[string]map[string][]float64{}, units: map[string][]string{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
+			continue
+		}
+		if _, err := strconv.ParseInt(f[1], 10, 64); err != nil {
+			continue
+		}
+		name := procSuffix.ReplaceAllString(f[0], "")
+		byUnit := res.values[name]
+		if byUnit == nil {
+			byUnit = map[string][]float64{}
+			res.values[name] = byUnit
+			res.names = append(res.names, name)
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("benchmark %s: value %q: %v", name, f[i], err)
+			}
+			unit := f[i+1]
+			if _, seen := byUnit[unit]; !seen {
+				res.units[name] = append(res.units[name], unit)
+			}
+			byUnit[unit] = append(byUnit[unit], v)
+		}
+	}
+	return res, sc.Err()
+}
+
+// median returns the median of vs (the mean of the two middle values for
+// an even count), NaN when vs is empty.
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(vs)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// target is the largest acceptable ratio driver/sdk of a pair.
+type target struct {
+	time, allocs float64
+}
+
+// targetFor returns the targets of a driver benchmark, or false when it
+// has none (DynamoDB Local measures the database as much as the client).
+func targetFor(driver string) (target, bool) {
+	if !strings.HasPrefix(driver, "BenchmarkCanned/") {
+		return target{}, false
+	}
+	if strings.HasSuffix(driver, "/driver-sqlx") {
+		// sqlx's reflection-based struct scanning against
+		// attributevalue.UnmarshalListOfMaps.
+		return target{time: 1.25, allocs: 1.25}, true
+	}
+	return target{time: 1.10, allocs: 1.25}, true
+}
+
+// pair is a driver benchmark and its SDK twin.
+type pair struct {
+	group, driver, sdk string
+}
+
+// pairs finds every <group>/driver* that has a <group>/sdk.
+func (r *results) pairs() []pair {
+	var ps []pair
+	for _, name := range r.names {
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			continue
+		}
+		group, leaf := name[:i], name[i+1:]
+		if leaf != "driver" && !strings.HasPrefix(leaf, "driver-") {
+			continue
+		}
+		sdk := group + "/sdk"
+		if _, ok := r.values[sdk]; ok {
+			ps = append(ps, pair{group: group, driver: name, sdk: sdk})
+		}
+	}
+	return ps
+}
+
+// cpuUnit is the metric of the benchmarks' CPU clock: the process's CPU
+// time per operation.
+const cpuUnit = "cpu-ns/op"
+
+// standard units go test reports for every benchmark, and the CPU clock's,
+// shown as a ratio in the pairs table.
+var standard = map[string]bool{"ns/op": true, "B/op": true, "allocs/op": true, "MB/s": true, cpuUnit: true}
+
+// render writes the tables and reports whether every target holds.
+func render(w io.Writer, r *results) bool {
+	ok := true
+	ps := r.pairs()
+	if len(ps) > 0 {
+		fmt.Fprintln(w, "| pair | driver time | sdk time | time ratio | cpu ratio | driver allocs | sdk allocs | allocs ratio | runs | target |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+		for _, p := range ps {
+			dt, st := median(r.values[p.driver]["ns/op"]), median(r.values[p.sdk]["ns/op"])
+			da, sa := median(r.values[p.driver]["allocs/op"]), median(r.values[p.sdk]["allocs/op"])
+			tr, ar := dt/st, da/sa
+			cr := median(r.values[p.driver][cpuUnit]) / median(r.values[p.sdk][cpuUnit])
+			verdict := "-"
+			if t, has := targetFor(p.driver); has {
+				verdict = fmt.Sprintf("time ≤ %.2f, allocs ≤ %.2f: ", t.time, t.allocs)
+				switch {
+				case tr <= t.time && (ar <= t.allocs || math.IsNaN(ar)):
+					verdict += "ok"
+				default:
+					verdict += "MISS"
+					ok = false
+				}
+			}
+			name := strings.TrimPrefix(p.group, "Benchmark") + "/" + p.driver[len(p.group)+1:]
+			runs := fmt.Sprintf("%d/%d", len(r.values[p.driver]["ns/op"]), len(r.values[p.sdk]["ns/op"]))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				name, duration(dt), duration(st), ratio(tr), ratio(cr), count(da), count(sa), ratio(ar), runs, verdict)
+		}
+	}
+	var metrics [][]string
+	for _, name := range r.names {
+		for _, unit := range r.units[name] {
+			if standard[unit] {
+				continue
+			}
+			vs := r.values[name][unit]
+			metrics = append(metrics, []string{strings.TrimPrefix(name, "Benchmark"), unit, number(median(vs)), strconv.Itoa(len(vs))})
+		}
+	}
+	if len(metrics) > 0 {
+		if len(ps) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, "| benchmark | metric | median | runs |")
+		fmt.Fprintln(w, "|---|---|---:|---:|")
+		for _, m := range metrics {
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", m[0], m[1], m[2], m[3])
+		}
+	}
+	return ok
+}
+
+// duration formats nanoseconds with a unit and 4 significant digits.
+func duration(ns float64) string {
+	switch {
+	case math.IsNaN(ns):
+		return "?"
+	case ns >= 1e9:
+		return strconv.FormatFloat(ns/1e9, 'g', 4, 64) + " s"
+	case ns >= 1e6:
+		return strconv.FormatFloat(ns/1e6, 'g', 4, 64) + " ms"
+	case ns >= 1e3:
+		return strconv.FormatFloat(ns/1e3, 'g', 4, 64) + " µs"
+	}
+	return strconv.FormatFloat(ns, 'g', 4, 64) + " ns"
+}
+
+func ratio(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "?"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func count(v float64) string {
+	if math.IsNaN(v) {
+		return "?"
+	}
+	return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+}
+
+func number(v float64) string {
+	if math.IsNaN(v) {
+		return "?"
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
