@@ -199,6 +199,27 @@ func cannedServer(tb testing.TB, bodies map[string]string) *httptest.Server {
 // describeBody describes the table "bench" (pk, sk).
 const describeBody = `{"Table":{"TableName":"bench","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"}]}}`
 
+// pageBody is the ExecuteStatement answer holding items start to
+// start+n-1 (at most total-1) of partition queryPK, with a NextToken when
+// items remain.
+func pageBody(start, n, total int) string {
+	end := min(start+n, total)
+	var b strings.Builder
+	b.WriteString(`{"Items":[`)
+	for i := start; i < end; i++ {
+		if i > start {
+			b.WriteByte(',')
+		}
+		b.WriteString(itemJSON(queryPK, i))
+	}
+	b.WriteString("]")
+	if end < total {
+		fmt.Fprintf(&b, `,"NextToken":"t%d"`, end)
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
 // pagedServer serves a SELECT of total items of partition queryPK in pages
 // of at most pageSize items (fewer when the request's Limit is smaller),
 // with a NextToken until the end, like DynamoDB. A result of one page is
@@ -206,23 +227,7 @@ const describeBody = `{"Table":{"TableName":"bench","TableStatus":"ACTIVE","KeyS
 // holds no result in memory (BenchmarkStreamingHeap measures the heap).
 func pagedServer(tb testing.TB, total, pageSize int) *httptest.Server {
 	tb.Helper()
-	page := func(start, n int) string {
-		end := min(start+n, total)
-		var b strings.Builder
-		b.WriteString(`{"Items":[`)
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteByte(',')
-			}
-			b.WriteString(itemJSON(queryPK, i))
-		}
-		b.WriteString("]")
-		if end < total {
-			fmt.Fprintf(&b, `,"NextToken":"t%d"`, end)
-		}
-		b.WriteString("}")
-		return b.String()
-	}
+	page := func(start, n int) string { return pageBody(start, n, total) }
 	var whole, wholeCRC string
 	if total <= pageSize {
 		whole = page(0, total)

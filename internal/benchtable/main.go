@@ -8,7 +8,9 @@
 // BenchmarkCanned/Query1000/driver-sqlx with BenchmarkCanned/Query1000/sdk.
 // For each side it takes the median ns/op and allocs/op over the repeated
 // runs (-count), and prints both with the ratios driver/sdk, checked
-// against the targets for the canned endpoint. The cpu ratio column is the
+// against the targets for the canned endpoint. The run ratios column is
+// the range of the ratios of the runs taken pairwise (the nth run of each
+// side). The cpu ratio column is the
 // ratio of the median cpu-ns/op (process CPU time per operation, which
 // the benchmarks report besides wall time) when both sides have it; the
 // targets apply to wall time. Custom metrics reported with
@@ -174,8 +176,8 @@ func render(w io.Writer, r *results) bool {
 	ok := true
 	ps := r.pairs()
 	if len(ps) > 0 {
-		fmt.Fprintln(w, "| pair | driver time | sdk time | time ratio | cpu ratio | driver allocs | sdk allocs | allocs ratio | runs | target |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+		fmt.Fprintln(w, "| pair | driver time | sdk time | time ratio | run ratios | cpu ratio | driver allocs | sdk allocs | allocs ratio | runs | target |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 		for _, p := range ps {
 			dt, st := median(r.values[p.driver]["ns/op"]), median(r.values[p.sdk]["ns/op"])
 			da, sa := median(r.values[p.driver]["allocs/op"]), median(r.values[p.sdk]["allocs/op"])
@@ -194,8 +196,9 @@ func render(w io.Writer, r *results) bool {
 			}
 			name := strings.TrimPrefix(p.group, "Benchmark") + "/" + p.driver[len(p.group)+1:]
 			runs := fmt.Sprintf("%d/%d", len(r.values[p.driver]["ns/op"]), len(r.values[p.sdk]["ns/op"]))
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-				name, duration(dt), duration(st), ratio(tr), ratio(cr), count(da), count(sa), ratio(ar), runs, verdict)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				name, duration(dt), duration(st), ratio(tr), spread(r.values[p.driver]["ns/op"], r.values[p.sdk]["ns/op"]),
+				ratio(cr), count(da), count(sa), ratio(ar), runs, verdict)
 		}
 	}
 	var metrics [][]string
@@ -219,6 +222,23 @@ func render(w io.Writer, r *results) bool {
 		}
 	}
 	return ok
+}
+
+// spread returns the smallest and largest ratio d[i]/s[i] of the runs
+// both sides have, as "min–max": the ith run of each side are neighbours
+// in time (make bench runs every benchmark once per round), so the spread
+// shows how much the machine's load moved a pair's ratio.
+func spread(d, s []float64) string {
+	n := min(len(d), len(s))
+	if n == 0 {
+		return "?"
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range n {
+		v := d[i] / s[i]
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return ratio(lo) + "–" + ratio(hi)
 }
 
 // duration formats nanoseconds with a unit and 4 significant digits.

@@ -86,10 +86,10 @@ func TestRender(t *testing.T) {
 	t.Log("\n" + out)
 	for _, want := range []string{
 		// medians 110 / 100; cpu 100 / 100; allocs 12 / 10
-		"| Canned/PointRead/driver | 110 ns | 100 ns | 1.10 | 1.00 | 12 | 10 | 1.20 | 3/3 | time ≤ 1.10, allocs ≤ 1.25: ok |",
-		"| Canned/Query1000/driver-sqlx | 3 ms | 2.5 ms | 1.20 | ? | 18000 | 15000 | 1.20 | 1/1 | time ≤ 1.25, allocs ≤ 1.25: ok |",
-		"| Canned/Query1000/driver-scan | 2 ms | 2.5 ms | 0.80 | ? | 15000 | 15000 | 1.00 | 1/1 | time ≤ 1.10, allocs ≤ 1.25: ok |",
-		"| Local/Insert/driver | 2 ms | 1 ms | 2.00 | ? | 382 | 371 | 1.03 | 1/1 | - |",
+		"| Canned/PointRead/driver | 110 ns | 100 ns | 1.10 | 1.00–4.00 | 1.00 | 12 | 10 | 1.20 | 3/3 | time ≤ 1.10, allocs ≤ 1.25: ok |",
+		"| Canned/Query1000/driver-sqlx | 3 ms | 2.5 ms | 1.20 | 1.20–1.20 | ? | 18000 | 15000 | 1.20 | 1/1 | time ≤ 1.25, allocs ≤ 1.25: ok |",
+		"| Canned/Query1000/driver-scan | 2 ms | 2.5 ms | 0.80 | 0.80–0.80 | ? | 15000 | 15000 | 1.00 | 1/1 | time ≤ 1.10, allocs ≤ 1.25: ok |",
+		"| Local/Insert/driver | 2 ms | 1 ms | 2.00 | 2.00–2.00 | ? | 382 | 371 | 1.03 | 1/1 | - |",
 		"| Local/PutMany10000/exec-each | x_putmany | 9 | 2 |",
 		"| StreamingHeap/items=10000 | peak-live-heap-B | 262144 | 1 |",
 	} {
@@ -143,5 +143,11 @@ func TestFormats(t *testing.T) {
 	}
 	if got := number(2.576123); got != "2.576" {
 		t.Errorf("number = %q", got)
+	}
+	if got := spread([]float64{2, 3, 9}, []float64{2, 2}); got != "1.00–1.50" {
+		t.Errorf("spread = %q", got)
+	}
+	if got := spread(nil, []float64{1}); got != "?" {
+		t.Errorf("spread of nothing = %q", got)
 	}
 }
