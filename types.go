@@ -66,7 +66,7 @@ func errScan(src any, dest string) error {
 
 // attrForScan turns a value returned by Rows.Next back into the attribute
 // value it was decoded from. A []byte holding a JSON object or array (what
-// the json_documents setting returns for M and L) is read as that JSON;
+// the documents=json setting returns for M and L) is read as that JSON;
 // any other []byte is a B.
 func attrForScan(src any) (types.AttributeValue, error) {
 	if b, ok := src.([]byte); ok && isJSONDocument(b) {
@@ -511,7 +511,7 @@ func (s *BinarySet) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) err
 // stays a set, so writing a List back gives the same attribute). As an
 // argument each element is converted like a query argument; a nil List is
 // NULL. database/sql assigns a List to *[]any and *any. Scan also accepts
-// the JSON array that json_documents returns.
+// the JSON array that documents=json returns.
 type List []any
 
 // Value implements driver.Valuer: an L (NULL for a nil List).
@@ -556,7 +556,7 @@ func (l *List) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
 // Map is a DynamoDB map (M) of decoded values (see List). As an argument
 // each element is converted like a query argument; a nil Map is NULL.
 // database/sql assigns a Map to *map[string]any and *any. Scan also
-// accepts the JSON object that json_documents returns.
+// accepts the JSON object that documents=json returns.
 type Map map[string]any
 
 // Value implements driver.Valuer: an M (NULL for a nil Map).
@@ -605,7 +605,7 @@ func (m *Map) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
 // sorted), an L or a set as an array, an S as a string, an N as a number
 // with the same digits, a B as a base64 string, BOOL as true/false and
 // NULL as a nil JSON. A B whose bytes are themselves a JSON object or
-// array (which is how json_documents returns L and M) is taken as that
+// array (which is how documents=json returns L and M) is taken as that
 // JSON.
 //
 // As an argument, JSON is parsed: objects become M, arrays L, numbers N
@@ -678,7 +678,7 @@ func (j *JSON) UnmarshalJSON(b []byte) error {
 // Raw is an attribute value exactly as the AWS SDK represents it. As an
 // argument AV is sent unchanged (nil is NULL). Scanning into *Raw gives the
 // attribute value the column was decoded from, rebuilt exactly (a NULL or
-// missing attribute gives a NULL). Under json_documents, an L or M arrives
+// missing attribute gives a NULL). Under documents=json, an L or M arrives
 // as JSON text and scans into Raw as a B: leave that setting off to read
 // documents into Raw.
 type Raw struct {
@@ -727,7 +727,7 @@ func (r *Raw) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error {
 // and unmarshals it into v with attributevalue (numbers in interface
 // fields become attributevalue.Number, keeping their digits): an M into a
 // struct or map, an L into a slice (a list of strings into a []string),
-// and so on. The JSON that json_documents returns for L and M works too.
+// and so on. The JSON that documents=json returns for L and M works too.
 // As an argument, Document(&v) is v marshalled with attributevalue (a
 // struct becomes an M), times in RFC 3339 UTC like other arguments; a nil
 // pointer is NULL.

@@ -750,7 +750,7 @@ var (
 // scanType returns a Go type every value of the named DynamoDB type scans
 // into (for ColumnTypeScanType): string, Number (an N arrives as int64,
 // float64 or Number and Number scans all three), []byte, bool, the set
-// types, List and Map (which also scan the JSON of json_documents), and
+// types, List and Map (which also scan the JSON of documents=json), and
 // any for NULL or an unknown type.
 func scanType(name string) reflect.Type {
 	if t, ok := scanTypeByName[name]; ok {
@@ -952,7 +952,7 @@ func jsonToAV(b []byte) (types.AttributeValue, error) {
 }
 
 // isJSONDocument reports whether b is a JSON object or array: the form in
-// which json_documents returns L and M.
+// which documents=json returns L and M.
 func isJSONDocument(b []byte) bool {
 	t := bytes.TrimLeft(b, " \t\r\n")
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t)

@@ -127,7 +127,7 @@ func checkRoundTrip(t *testing.T, v any) {
 	switch av1.(type) {
 	case *types.AttributeValueMemberL, *types.AttributeValueMemberM:
 		if dj := decodeValue(av1, decodeOptions{jsonDocuments: true}); !bytes.Equal(dj.([]byte), j) {
-			t.Fatalf("json_documents gives %s, JSON.Scan %s", dj, j)
+			t.Fatalf("documents=json gives %s, JSON.Scan %s", dj, j)
 		}
 	case *types.AttributeValueMemberB:
 		if isJSONDocument(av1.(*types.AttributeValueMemberB).Value) {

@@ -664,13 +664,13 @@ func TestScanThroughDatabaseSQL(t *testing.T) {
 		{"M into map[string]any", vtM(map[string]types.AttributeValue{"a": vtN("1")}), def, map[string]any{"a": int64(1)}},
 		{"M into Map", vtM(map[string]types.AttributeValue{"a": vtSS("x")}), def, Map{"a": StringSet{"x"}}},
 		{"M into JSON", vtM(map[string]types.AttributeValue{"b": vtB(1), "a": vtN("1E-130")}), def, JSON(`{"a":1E-130,"b":"AQ=="}`)},
-		{"json_documents M into json.RawMessage", vtM(map[string]types.AttributeValue{"a": vtN("1.50")}), decodeOptions{jsonDocuments: true}, json.RawMessage(`{"a":1.50}`)},
-		{"json_documents M into string", vtM(map[string]types.AttributeValue{"a": vtS("x")}), decodeOptions{jsonDocuments: true}, `{"a":"x"}`},
-		{"json_documents M into []byte", vtM(map[string]types.AttributeValue{"a": vtBOOL(false)}), decodeOptions{jsonDocuments: true}, []byte(`{"a":false}`)},
-		{"json_documents M into JSON", vtM(map[string]types.AttributeValue{"a": vtNULL()}), decodeOptions{jsonDocuments: true}, JSON(`{"a":null}`)},
-		{"json_documents M into Map", vtM(map[string]types.AttributeValue{"a": vtN("1.50")}), decodeOptions{jsonDocuments: true}, Map{"a": Number("1.50")}},
-		{"json_documents L into json.RawMessage", vtL(vtN("1")), decodeOptions{jsonDocuments: true}, json.RawMessage(`[1]`)},
-		{"json_documents L into List", vtL(vtN("1"), vtS("x")), decodeOptions{jsonDocuments: true}, List{int64(1), "x"}},
+		{"documents=json M into json.RawMessage", vtM(map[string]types.AttributeValue{"a": vtN("1.50")}), decodeOptions{jsonDocuments: true}, json.RawMessage(`{"a":1.50}`)},
+		{"documents=json M into string", vtM(map[string]types.AttributeValue{"a": vtS("x")}), decodeOptions{jsonDocuments: true}, `{"a":"x"}`},
+		{"documents=json M into []byte", vtM(map[string]types.AttributeValue{"a": vtBOOL(false)}), decodeOptions{jsonDocuments: true}, []byte(`{"a":false}`)},
+		{"documents=json M into JSON", vtM(map[string]types.AttributeValue{"a": vtNULL()}), decodeOptions{jsonDocuments: true}, JSON(`{"a":null}`)},
+		{"documents=json M into Map", vtM(map[string]types.AttributeValue{"a": vtN("1.50")}), decodeOptions{jsonDocuments: true}, Map{"a": Number("1.50")}},
+		{"documents=json L into json.RawMessage", vtL(vtN("1")), decodeOptions{jsonDocuments: true}, json.RawMessage(`[1]`)},
+		{"documents=json L into List", vtL(vtN("1"), vtS("x")), decodeOptions{jsonDocuments: true}, List{int64(1), "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -709,7 +709,7 @@ func TestScanThroughDatabaseSQL(t *testing.T) {
 		require.Error(t, scanAV(vtN("1.5"), def, &i))
 		require.Error(t, scanAV(vtN("9223372036854775808"), def, &i))
 		var s string
-		require.Error(t, scanAV(vtM(map[string]types.AttributeValue{}), def, &s), "documents need json_documents to scan into *string")
+		require.Error(t, scanAV(vtM(map[string]types.AttributeValue{}), def, &s), "documents need documents=json to scan into *string")
 		require.Error(t, scanAV(vtNULL(), def, &s))
 		var ss StringSet
 		require.ErrorContains(t, scanAV(vtL(vtN("1")), def, &ss), "cannot scan a list holding int64 into StringSet")
@@ -792,7 +792,7 @@ func TestScanThroughDatabaseSQL(t *testing.T) {
 			require.Equal(t, want, u)
 		}
 
-		// The JSON of json_documents too (no binary there: JSON has none).
+		// The JSON of documents=json too (no binary there: JSON has none).
 		jsonItem := vtM(map[string]types.AttributeValue{
 			"id": vtS("u2"), "score": vtN("1.50"), "tags": vtSS("a"), "names": vtL(vtS("x")),
 			"addr": vtM(map[string]types.AttributeValue{"city": vtS("Rome")}), "when": vtS("2024-01-02T03:04:05Z"),
