@@ -1,8 +1,9 @@
 // Package faultinject is a test-only http.RoundTripper that injects the
 // faults DynamoDB Local never produces: HTTP 5xx answers, throttling,
 // connection resets, responses lost after DynamoDB applied the request,
-// bodies that break off, latency, transactions cancelled for a conflict and
-// batch statements reported as throttled.
+// bodies that break off, latency, transactions cancelled for a conflict,
+// batch statements reported as throttled and batch writes returning some
+// write requests as UnprocessedItems.
 //
 // Install it on the driver's client through Config.ClientOptions:
 //
@@ -24,10 +25,12 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,6 +76,11 @@ const (
 	// KindError answers with any DynamoDB error (status, code, message);
 	// nothing is forwarded.
 	KindError
+	// KindUnprocessed returns write requests of a BatchWriteItem as
+	// UnprocessedItems, as DynamoDB does when it throttles part of a batch
+	// write. The chosen write requests are removed from the request before
+	// it is forwarded, so they are not applied; the others are.
+	KindUnprocessed
 )
 
 var kindNames = map[Kind]string{
@@ -85,6 +93,7 @@ var kindNames = map[Kind]string{
 	KindTxCanceled:    "tx-canceled",
 	KindBatchThrottle: "batch-throttle",
 	KindError:         "error",
+	KindUnprocessed:   "unprocessed",
 }
 
 // String returns a short name of k.
@@ -97,7 +106,8 @@ func (k Kind) String() string {
 
 // Fault is one fault to inject. Build it with the constructors (Status,
 // Throttling, Reset, DropResponse, BreakBody, Latency, CancelTx,
-// ThrottleBatch, Error).
+// ThrottleBatch, ThrottleBatchRate, UnprocessBatch, UnprocessBatchRate,
+// Error).
 type Fault struct {
 	// Kind is the kind of fault.
 	Kind Kind
@@ -114,11 +124,14 @@ type Fault struct {
 	// statement in order; statements beyond the list get "None".
 	Reasons []string
 	// Statements are the 0-based statement indexes KindBatchThrottle
-	// throttles; nil throttles every statement.
+	// throttles, or the 0-based write request indexes KindUnprocessed
+	// returns unprocessed (see UnprocessBatch for the order); nil picks
+	// every statement or write request.
 	Statements []int
 	// StatementRate, between 0 and 1 exclusive, makes KindBatchThrottle
-	// throttle each of its statements at random with that probability,
-	// drawn from the transport's seeded source (see ThrottleBatchRate).
+	// and KindUnprocessed pick each of the statements or write requests
+	// that Statements names at random with that probability, drawn from the
+	// transport's seeded source (see ThrottleBatchRate, UnprocessBatchRate).
 	StatementRate float64
 }
 
@@ -160,6 +173,26 @@ func ThrottleBatch(indexes ...int) Fault {
 // 1 exclusive), drawn from the transport's seeded source.
 func ThrottleBatchRate(rate float64) Fault {
 	return Fault{Kind: KindBatchThrottle, StatementRate: rate}
+}
+
+// UnprocessBatch returns a fault that makes a BatchWriteItem return the
+// write requests at indexes as UnprocessedItems, without applying them; no
+// index picks them all. The write requests are numbered from 0 in the order
+// of their tables' names, sorted ascending, then in each table's order.
+// The other write requests are forwarded (nothing is when none remains) and
+// the answer is DynamoDB's (ConsumedCapacity and all), with the picked
+// write requests added to its UnprocessedItems after any DynamoDB returned
+// itself; an answer with a status other than 200 is returned unchanged.
+func UnprocessBatch(indexes ...int) Fault {
+	return Fault{Kind: KindUnprocessed, Statements: indexes}
+}
+
+// UnprocessBatchRate returns a fault that makes a BatchWriteItem return
+// each of its write requests as unprocessed with probability rate (between
+// 0 and 1 exclusive), drawn from the transport's seeded source; see
+// UnprocessBatch.
+func UnprocessBatchRate(rate float64) Fault {
+	return Fault{Kind: KindUnprocessed, StatementRate: rate}
 }
 
 // Error returns a fault answering with HTTP status and a DynamoDB error
@@ -265,7 +298,10 @@ func (t *Transport) Observe(fn func(op string, body []byte)) *Transport {
 	return t
 }
 
-// Injected returns how many faults of kind k were injected.
+// Injected returns how many faults of kind k were injected: how many
+// requests got a fault of that kind. A KindBatchThrottle or KindUnprocessed
+// fault counts once for its request, however many statements or write
+// requests it picked, even none (a StatementRate may pick none).
 func (t *Transport) Injected(k Kind) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -384,6 +420,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return txCanceledResponse(req, body, fault.Reasons), nil
 	case KindBatchThrottle:
 		return t.throttleBatch(req, body, fault.Statements, fault.StatementRate)
+	case KindUnprocessed:
+		return t.unprocessBatch(req, body, fault.Statements, fault.StatementRate)
 	case KindError:
 		return errorResponse(req, fault.Status, "com.amazonaws.dynamodb.v20120810#"+fault.Code, fault.Message, nil), nil
 	}
@@ -582,6 +620,34 @@ func txCanceledResponse(req *http.Request, body []byte, reasons []string) *http.
 // batchThrottleMessage is DynamoDB's message for a throttled statement.
 const batchThrottleMessage = "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html."
 
+// choose returns which of n statements or write requests a batch fault
+// picks: those at indexes (all when indexes is nil; indexes out of range are
+// ignored), each kept with probability rate when rate is between 0 and 1
+// exclusive.
+func (t *Transport) choose(n int, indexes []int, rate float64) []bool {
+	picked := make([]bool, n)
+	if indexes == nil {
+		for i := range picked {
+			picked[i] = true
+		}
+	}
+	for _, i := range indexes {
+		if i >= 0 && i < n {
+			picked[i] = true
+		}
+	}
+	if rate > 0 && rate < 1 {
+		t.mu.Lock()
+		for i := range picked {
+			if picked[i] && t.rnd.Float64() >= rate {
+				picked[i] = false
+			}
+		}
+		t.mu.Unlock()
+	}
+	return picked
+}
+
 // throttleBatch forwards a BatchExecuteStatement without the throttled
 // statements and answers with their per-statement ThrottlingError spliced
 // in at their positions.
@@ -594,26 +660,7 @@ func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int,
 	if err := json.Unmarshal(in["Statements"], &stmts); err != nil {
 		return nil, fmt.Errorf("faultinject: BatchExecuteStatement statements: %w", err)
 	}
-	throttled := make([]bool, len(stmts))
-	if indexes == nil {
-		for i := range throttled {
-			throttled[i] = true
-		}
-	}
-	for _, i := range indexes {
-		if i >= 0 && i < len(throttled) {
-			throttled[i] = true
-		}
-	}
-	if rate > 0 && rate < 1 {
-		t.mu.Lock()
-		for i := range throttled {
-			if throttled[i] && t.rnd.Float64() >= rate {
-				throttled[i] = false
-			}
-		}
-		t.mu.Unlock()
-	}
+	throttled := t.choose(len(stmts), indexes, rate)
 	var kept []json.RawMessage
 	for i, s := range stmts {
 		if !throttled[i] {
@@ -668,6 +715,79 @@ func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int,
 		responses = append(responses, raw)
 	}
 	out["Responses"], _ = json.Marshal(responses)
+	data, _ := json.Marshal(out)
+	return jsonResponse(req, http.StatusOK, data), nil
+}
+
+// unprocessBatch forwards a BatchWriteItem without the picked write
+// requests and answers with DynamoDB's response, the picked write requests
+// added to its UnprocessedItems (after the ones DynamoDB itself returned).
+// A forwarded request answered with a status other than 200 is returned as
+// it is.
+func (t *Transport) unprocessBatch(req *http.Request, body []byte, indexes []int, rate float64) (*http.Response, error) {
+	var in map[string]json.RawMessage
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, fmt.Errorf("faultinject: BatchWriteItem body: %w", err)
+	}
+	var items map[string][]json.RawMessage
+	if err := json.Unmarshal(in["RequestItems"], &items); err != nil {
+		return nil, fmt.Errorf("faultinject: BatchWriteItem request items: %w", err)
+	}
+	tables := slices.Sorted(maps.Keys(items))
+	n := 0
+	for _, tbl := range tables {
+		n += len(items[tbl])
+	}
+	picked := t.choose(n, indexes, rate)
+	kept := map[string][]json.RawMessage{}
+	unprocessed := map[string][]json.RawMessage{}
+	i := 0
+	for _, tbl := range tables {
+		for _, w := range items[tbl] {
+			if picked[i] {
+				unprocessed[tbl] = append(unprocessed[tbl], w)
+			} else {
+				kept[tbl] = append(kept[tbl], w)
+			}
+			i++
+		}
+	}
+
+	if n == 0 {
+		// Nothing to pick: let DynamoDB answer the request as it is.
+		return t.forward(req, body)
+	}
+	out := map[string]json.RawMessage{}
+	if len(kept) > 0 {
+		in["RequestItems"], _ = json.Marshal(kept)
+		newBody, _ := json.Marshal(in)
+		resp, err := t.forward(req, newBody)
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body = io.NopCloser(bytes.NewReader(data))
+			return resp, nil
+		}
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, fmt.Errorf("faultinject: BatchWriteItem response: %w", err)
+		}
+		var server map[string][]json.RawMessage
+		if raw := out["UnprocessedItems"]; len(raw) > 0 {
+			if err := json.Unmarshal(raw, &server); err != nil {
+				return nil, fmt.Errorf("faultinject: BatchWriteItem unprocessed items: %w", err)
+			}
+		}
+		for tbl, ws := range server {
+			unprocessed[tbl] = append(ws, unprocessed[tbl]...)
+		}
+	}
+	out["UnprocessedItems"], _ = json.Marshal(unprocessed)
 	data, _ := json.Marshal(out)
 	return jsonResponse(req, http.StatusOK, data), nil
 }
