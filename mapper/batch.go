@@ -2,7 +2,6 @@ package mapper
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 )
 
 // Batch limits and defaults.
@@ -47,7 +45,8 @@ const (
 	opReplace                           // Put of an existing item: UPDATE of all attributes
 	opVersionedInsert                   // Put with version 0
 	opVersionedUpdate                   // Put with a version
-	opDelete                            // DeleteMany
+	opPutItem                           // PutMany, whole item: BatchWriteItem PutRequest
+	opDeleteItem                        // DeleteMany: BatchWriteItem DeleteRequest
 )
 
 // batchOp is the state of one item in a batch write.
@@ -61,6 +60,7 @@ type batchOp struct {
 	next     int64 // version written
 	attempts int   // retryable failures of the current statement
 	rounds   int   // INSERT -> UPDATE -> INSERT rounds of a Put
+	alone    bool  // send in a request of its own (its batch was rejected)
 
 	// outcome of the last send
 	ok    bool
@@ -76,10 +76,8 @@ func (o *batchOp) statement(m *Metadata) *statement {
 		return m.insertStatement(o.it)
 	case opReplace:
 		return m.replaceStatement(o.it, versionCond{})
-	case opVersionedUpdate:
-		return m.replaceStatement(o.it, versionCond{set: true, old: o.old})
 	default:
-		return m.deleteStatement(o.key)
+		return m.replaceStatement(o.it, versionCond{set: true, old: o.old})
 	}
 }
 
@@ -87,18 +85,38 @@ func (o *batchOp) idempotent() bool {
 	return o.kind != opVersionedInsert && o.kind != opVersionedUpdate
 }
 
-// PutMany puts every item (see Put for the semantics, versions included).
+// writeItem reports whether the op is sent with BatchWriteItem rather
+// than as a PartiQL statement.
+func (o *batchOp) writeItem() bool {
+	return o.kind == opPutItem || o.kind == opDeleteItem
+}
+
+// PutMany writes every item: it creates the missing ones and replaces
+// the existing ones.
 //
-// Outside a transaction it uses DynamoDB's BatchExecuteStatement, which
+// Outside a transaction it writes with DynamoDB's batch APIs, which
 // database/sql has no equivalent for (it takes the connector's client):
-// chunks of 25 statements, RepositoryOptions.BatchConcurrency requests at
-// a time. Statements DynamoDB throttles or reports as retryable are
-// resubmitted with exponential backoff, up to BatchAttempts times; a Put
-// of an existing item becomes an UPDATE, as with Put. Batch writes are
-// not atomic: the items that were not written are reported in a
-// *BatchError (every other item was written), and the versions of the
-// written items are updated in items. Two items with the same key are
-// refused before anything is sent.
+// chunks of 25 items, RepositoryOptions.BatchConcurrency requests at a
+// time. Which API depends on the entity:
+//
+//   - Without a version attribute (the default): BatchWriteItem, whose
+//     PutRequest writes each item whole in one write, new or not, like
+//     PutItem. Unlike Put, attributes of an existing item that the entity
+//     does not know are removed. Set RepositoryOptions.KeepUnknownAttributes
+//     to keep them, at the price of PartiQL statements (below).
+//   - With a version attribute, or with KeepUnknownAttributes:
+//     BatchExecuteStatement with Put's statements and semantics (an INSERT,
+//     then an UPDATE for an item that exists; versions checked).
+//
+// Items DynamoDB leaves unprocessed, statements it throttles or reports
+// as retryable, and requests it throttles as a whole are resubmitted
+// with exponential backoff, up to BatchAttempts times. A batch DynamoDB
+// rejects as invalid (ValidationException, an item too large for
+// instance) is resent one item per request, so that only the invalid
+// items fail. Batch writes are not atomic: the items that were not
+// written are reported in a *BatchError (every other item was written),
+// and the versions of the written items are updated in items. Two items
+// with the same key are refused before anything is sent.
 //
 // Inside a transaction each item is added to the transaction with Put
 // (at most 100 statements per transaction).
@@ -140,6 +158,9 @@ func (r *Repository[T]) preparePuts(items []T, ops []*batchOp) error {
 			}
 			op := &batchOp{index: i, it: it, kind: opInsert, old: old, next: next}
 			op.key = r.m.appendKey(op.keyBuf[:0], it)
+			if r.m.Version == "" && !r.opts.KeepUnknownAttributes {
+				op.kind = opPutItem
+			}
 			if r.m.Version != "" {
 				op.kind = opVersionedInsert
 				if old != 0 {
@@ -180,9 +201,9 @@ func (r *Repository[T]) storeBatchVersions(items []T, ops []*batchOp) {
 
 // DeleteMany deletes the items with the given keys (each the partition
 // key's value, then the sort key's). Missing items are not an error.
-// Outside a transaction it uses BatchExecuteStatement like PutMany (and
-// reports failures in a *BatchError); inside one, each DELETE is added
-// to the transaction.
+// Outside a transaction it uses BatchWriteItem like PutMany (with the
+// same resubmissions, and failures reported in a *BatchError); inside
+// one, each DELETE is added to the transaction.
 func (r *Repository[T]) DeleteMany(ctx context.Context, ids []ID) error {
 	if r.inTx(ctx) {
 		for i, id := range ids {
@@ -198,7 +219,7 @@ func (r *Repository[T]) DeleteMany(ctx context.Context, ids []ID) error {
 		if err != nil {
 			return fmt.Errorf("mapper: DeleteMany: item %d: %w", i, err)
 		}
-		ops[i] = &batchOp{index: i, key: key, kind: opDelete}
+		ops[i] = &batchOp{index: i, key: key, kind: opDeleteItem}
 	}
 	return r.runBatch(ctx, "DeleteMany", ops)
 }
@@ -228,6 +249,7 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	}
 	pending := ops
 	waits := 0
+	st := &batchState{}
 	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			for _, o := range pending {
@@ -235,7 +257,7 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 			}
 			break
 		}
-		r.sendRound(ctx, pending, concurrency)
+		r.sendRound(ctx, st, pending, concurrency)
 		var next []*batchOp
 		wait := false
 		for _, o := range pending {
@@ -361,23 +383,52 @@ func idOf(key []types.AttributeValue) ID {
 	return id
 }
 
-// sendRound sends the pending ops in chunks of BatchSize, concurrency
-// requests at a time, and records each op's outcome.
-func (r *Repository[T]) sendRound(ctx context.Context, pending []*batchOp, concurrency int) {
+// sendRound sends the pending ops in chunks of at most BatchSize,
+// concurrency requests at a time, and records each op's outcome. A chunk
+// holds ops of one API (BatchWriteItem or BatchExecuteStatement); an op
+// whose batch was rejected as invalid goes alone.
+func (r *Repository[T]) sendRound(ctx context.Context, st *batchState, pending []*batchOp, concurrency int) {
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
-	for start := 0; start < len(pending); start += BatchSize {
-		chunk := pending[start:min(start+BatchSize, len(pending))]
+	send := func(chunk []*batchOp) {
 		sem <- struct{}{}
+		if o := chunk[0]; o.alone && !st.splitRejected() {
+			// Every item sent alone so far was rejected too: the request
+			// is at fault, not the item. Report it with its batch's error.
+			<-sem
+			o.again = false
+			return
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r.sendChunk(ctx, chunk)
+			if chunk[0].writeItem() {
+				r.sendWriteChunk(ctx, st, chunk)
+			} else {
+				r.sendChunk(ctx, chunk)
+			}
 		}()
+	}
+	start := 0
+	for i, o := range pending {
+		if o.alone || i-start == BatchSize || (i > start && o.writeItem() != pending[start].writeItem()) {
+			if i > start {
+				send(pending[start:i])
+			}
+			start = i
+		}
+		if o.alone {
+			send(pending[i : i+1])
+			start = i + 1
+		}
+	}
+	if start < len(pending) {
+		send(pending[start:])
 	}
 	wg.Wait()
 }
 
+// sendChunk sends a chunk of statements with BatchExecuteStatement.
 func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
 	in := &dynamodb.BatchExecuteStatementInput{Statements: make([]types.BatchStatementRequest, len(chunk))}
 	texts := make([]string, len(chunk))
@@ -399,21 +450,7 @@ func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
 		err = fmt.Errorf("mapper: BatchExecuteStatement returned %d responses for %d statements", len(out.Responses), len(chunk))
 	}
 	if err != nil {
-		var ae smithy.APIError
-		resend := ctx.Err() == nil && !errors.As(err, &ae)
-		for _, o := range chunk {
-			o.err, o.code = fmt.Errorf("BatchExecuteStatement: %w", err), ""
-			if ae != nil {
-				o.code = ae.ErrorCode()
-			}
-			// A request that broke off without an answer may or may not
-			// have been applied: resend only statements that give the
-			// same result either way.
-			if resend && o.idempotent() {
-				o.retry = true
-				o.attempts++
-			}
-		}
+		requestFailed(ctx, chunk, "BatchExecuteStatement", err)
 		return
 	}
 	for i, o := range chunk {

@@ -42,11 +42,16 @@ type fakeBatch struct {
 	maxIn    atomic.Int32
 	answer   func(stmt, id string, n int) *types.BatchStatementError
 	fail     func(req int) error
+	// unprocess says whether BatchWriteItem leaves the n-th sending of
+	// kind (PUT or DELETE) for id unprocessed; reject whether it rejects
+	// the request with a ValidationException because of that item.
+	unprocess func(kind, id string, n int) bool
+	reject    func(id string) bool
 }
 
-func (f *fakeBatch) BatchExecuteStatement(ctx context.Context, in *dynamodb.BatchExecuteStatementInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchExecuteStatementOutput, error) {
+// enter counts a request in flight and the largest number in flight.
+func (f *fakeBatch) enter() func() {
 	cur := f.inFlight.Add(1)
-	defer f.inFlight.Add(-1)
 	for {
 		m := f.maxIn.Load()
 		if cur <= m || f.maxIn.CompareAndSwap(m, cur) {
@@ -54,6 +59,67 @@ func (f *fakeBatch) BatchExecuteStatement(ctx context.Context, in *dynamodb.Batc
 		}
 	}
 	time.Sleep(2 * time.Millisecond) // let requests overlap
+	return func() { f.inFlight.Add(-1) }
+}
+
+// BatchWriteItem answers with the items unprocess picks as unprocessed.
+func (f *fakeBatch) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	defer f.enter()()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests++
+	if f.sent == nil {
+		f.sent = map[string]int{}
+	}
+	reqs := in.RequestItems["things"]
+	if len(in.RequestItems) != 1 || len(reqs) == 0 {
+		return nil, fmt.Errorf("fake: want one table \"things\", got %d tables", len(in.RequestItems))
+	}
+	f.sizes = append(f.sizes, len(reqs))
+	if f.fail != nil {
+		if err := f.fail(f.requests); err != nil {
+			return nil, err
+		}
+	}
+	for _, wr := range reqs {
+		if id := writeID(wr); f.reject != nil && f.reject(id) {
+			return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "item " + id + " is invalid, says the fake"}
+		}
+	}
+	out := &dynamodb.BatchWriteItemOutput{UnprocessedItems: map[string][]types.WriteRequest{}}
+	for _, wr := range reqs {
+		kind := "PUT"
+		if wr.DeleteRequest != nil {
+			kind = "DELETE"
+		}
+		id := writeID(wr)
+		f.sent[kind+" "+id]++
+		if f.unprocess != nil && f.unprocess(kind, id, f.sent[kind+" "+id]) {
+			out.UnprocessedItems["things"] = append(out.UnprocessedItems["things"], wr)
+		}
+	}
+	if len(out.UnprocessedItems["things"]) == 0 {
+		out.UnprocessedItems = nil
+	}
+	return out, nil
+}
+
+// writeID is the "id" of a write request's item or key.
+func writeID(wr types.WriteRequest) string {
+	m := map[string]types.AttributeValue{}
+	if wr.PutRequest != nil {
+		m = wr.PutRequest.Item
+	} else if wr.DeleteRequest != nil {
+		m = wr.DeleteRequest.Key
+	}
+	if v, ok := m["id"].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
+}
+
+func (f *fakeBatch) BatchExecuteStatement(ctx context.Context, in *dynamodb.BatchExecuteStatementInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchExecuteStatementOutput, error) {
+	defer f.enter()()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests++
@@ -122,7 +188,7 @@ func items(n int) []item2 {
 
 func TestBatchChunksAndConcurrency(t *testing.T) {
 	f := &fakeBatch{}
-	r := fakeRepo[item2](t, f, RepositoryOptions{BatchConcurrency: 2})
+	r := fakeRepo[item2](t, f, RepositoryOptions{BatchConcurrency: 2, KeepUnknownAttributes: true})
 	require.NoError(t, r.PutMany(context.Background(), items(60)))
 	assert.ElementsMatch(t, []int{25, 25, 10}, f.sizes)
 	assert.LessOrEqual(t, f.maxIn.Load(), int32(2))
@@ -139,7 +205,7 @@ func TestBatchRetriesThrottled(t *testing.T) {
 		}
 		return nil
 	}}
-	r := fakeRepo[item2](t, f, RepositoryOptions{})
+	r := fakeRepo[item2](t, f, RepositoryOptions{KeepUnknownAttributes: true})
 	require.NoError(t, r.PutMany(context.Background(), items(30)))
 	assert.Equal(t, 3, f.sent["INSERT i000"], "throttled twice, then written")
 	assert.Equal(t, 1, f.sent["INSERT i001"])
@@ -157,7 +223,7 @@ func TestBatchReportsFinalFailures(t *testing.T) {
 		}
 		return nil
 	}}
-	r := fakeRepo[item2](t, f, RepositoryOptions{BatchAttempts: 4})
+	r := fakeRepo[item2](t, f, RepositoryOptions{BatchAttempts: 4, KeepUnknownAttributes: true})
 	err := r.PutMany(context.Background(), items(10))
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
@@ -188,7 +254,7 @@ func TestBatchPutExistingBecomesUpdate(t *testing.T) {
 		}
 		return nil
 	}}
-	r := fakeRepo[item2](t, f, RepositoryOptions{})
+	r := fakeRepo[item2](t, f, RepositoryOptions{KeepUnknownAttributes: true})
 	require.NoError(t, r.PutMany(context.Background(), items(3)))
 	assert.Equal(t, 1, f.sent["INSERT i000"])
 	assert.Equal(t, 1, f.sent["UPDATE i001"])
@@ -202,7 +268,7 @@ func TestBatchPutExistingBecomesUpdate(t *testing.T) {
 		}
 		return stmtErr(types.BatchStatementErrorCodeEnumConditionalCheckFailed)
 	}}
-	r2 := fakeRepo[item2](t, f2, RepositoryOptions{})
+	r2 := fakeRepo[item2](t, f2, RepositoryOptions{KeepUnknownAttributes: true})
 	err := r2.PutMany(context.Background(), items(1))
 	var be *BatchError
 	require.ErrorAs(t, err, &be)
@@ -242,7 +308,7 @@ func TestBatchRequestErrors(t *testing.T) {
 		}
 		return nil
 	}}
-	r := fakeRepo[item2](t, f, RepositoryOptions{})
+	r := fakeRepo[item2](t, f, RepositoryOptions{KeepUnknownAttributes: true})
 	require.NoError(t, r.PutMany(context.Background(), items(5)))
 	assert.Equal(t, 2, f.requests)
 
@@ -277,7 +343,7 @@ func TestBatchContextCancelled(t *testing.T) {
 		cancel()
 		return stmtErr(types.BatchStatementErrorCodeEnumThrottlingError)
 	}}
-	r := fakeRepo[item2](t, f, RepositoryOptions{BatchBackoff: time.Hour})
+	r := fakeRepo[item2](t, f, RepositoryOptions{BatchBackoff: time.Hour, KeepUnknownAttributes: true})
 	start := time.Now()
 	err := r.PutMany(ctx, items(3))
 	require.ErrorIs(t, err, context.Canceled)
@@ -295,4 +361,81 @@ func TestBatchEmptyAndInvalid(t *testing.T) {
 	require.ErrorContains(t, r.DeleteMany(context.Background(), []ID{{"a"}, {"a"}}), "same key")
 	require.ErrorContains(t, r.PutMany(context.Background(), []item2{{ID: ""}}), "empty")
 	assert.Zero(t, f.requests)
+}
+
+func TestBatchWriteItemChunks(t *testing.T) {
+	f := &fakeBatch{}
+	r := fakeRepo[item2](t, f, RepositoryOptions{BatchConcurrency: 2})
+	require.NoError(t, r.PutMany(context.Background(), items(60)))
+	assert.ElementsMatch(t, []int{25, 25, 10}, f.sizes)
+	assert.LessOrEqual(t, f.maxIn.Load(), int32(2))
+	for i := range 60 {
+		assert.Equal(t, 1, f.sent[fmt.Sprintf("PUT i%03d", i)])
+	}
+	assert.Zero(t, f.sent["INSERT i000"], "no PartiQL statement")
+
+	f2 := &fakeBatch{}
+	r2 := fakeRepo[item2](t, f2, RepositoryOptions{})
+	require.NoError(t, r2.DeleteMany(context.Background(), []ID{{"a"}, {"b"}, {"c"}}))
+	assert.Equal(t, map[string]int{"DELETE a": 1, "DELETE b": 1, "DELETE c": 1}, f2.sent)
+	assert.Equal(t, 1, f2.requests)
+}
+
+func TestBatchWriteItemUnprocessed(t *testing.T) {
+	f := &fakeBatch{unprocess: func(kind, id string, n int) bool {
+		return id[len(id)-1]%3 == 0 && n <= 2
+	}}
+	r := fakeRepo[item2](t, f, RepositoryOptions{})
+	require.NoError(t, r.PutMany(context.Background(), items(30)))
+	assert.Equal(t, 3, f.sent["PUT i000"], "unprocessed twice, then written")
+	assert.Equal(t, 1, f.sent["PUT i001"])
+	assert.Equal(t, 3, f.sent["PUT i029"])
+	assert.Equal(t, 4, f.requests, "25+5, then the 12 unprocessed together, twice")
+
+	// Items that stay unprocessed fail after BatchAttempts sends.
+	f2 := &fakeBatch{unprocess: func(kind, id string, n int) bool { return id == "i003" }}
+	r2 := fakeRepo[item2](t, f2, RepositoryOptions{BatchAttempts: 4})
+	err := r2.PutMany(context.Background(), items(10))
+	var be *BatchError
+	require.ErrorAs(t, err, &be)
+	require.Len(t, be.Failures, 1)
+	assert.Equal(t, 3, be.Failures[0].Index)
+	assert.Equal(t, CodeUnprocessed, be.Failures[0].Code)
+	assert.Contains(t, be.Failures[0].Err.Error(), "after 4 attempts")
+	assert.Contains(t, be.Failures[0].Err.Error(), "unprocessed")
+	assert.Equal(t, 4, f2.sent["PUT i003"])
+}
+
+func TestBatchWriteItemRejectedBatchIsSplit(t *testing.T) {
+	f := &fakeBatch{reject: func(id string) bool { return id == "i005" }}
+	r := fakeRepo[item2](t, f, RepositoryOptions{BatchConcurrency: 1})
+	err := r.PutMany(context.Background(), items(30))
+	var be *BatchError
+	require.ErrorAs(t, err, &be)
+	require.Len(t, be.Failures, 1, "only the invalid item fails")
+	assert.Equal(t, 5, be.Failures[0].Index)
+	assert.Equal(t, "ValidationException", be.Failures[0].Code)
+	assert.Contains(t, be.Failures[0].Err.Error(), "i005 is invalid")
+	for i := range 30 {
+		if i != 5 {
+			assert.Equal(t, 1, f.sent[fmt.Sprintf("PUT i%03d", i)], "i%03d written once", i)
+		}
+	}
+	assert.Equal(t, 2+25, f.requests, "two batches, then the rejected one's 25 items one by one")
+}
+
+func TestBatchWriteItemRejectedEverywhereStopsSplitting(t *testing.T) {
+	// Every item invalid (say, the table's key type differs): after
+	// BatchSize single-item requests all rejected, the rest is reported
+	// without sending each item alone.
+	f := &fakeBatch{reject: func(string) bool { return true }}
+	r := fakeRepo[item2](t, f, RepositoryOptions{BatchConcurrency: 1})
+	err := r.PutMany(context.Background(), items(200))
+	var be *BatchError
+	require.ErrorAs(t, err, &be)
+	assert.Len(t, be.Failures, 200)
+	for _, fl := range be.Failures {
+		assert.Equal(t, "ValidationException", fl.Code)
+	}
+	assert.Equal(t, 200/BatchSize+BatchSize, f.requests)
 }

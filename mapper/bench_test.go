@@ -77,6 +77,11 @@ func (n *nopBatch) BatchExecuteStatement(_ context.Context, in *dynamodb.BatchEx
 	return out, nil
 }
 
+func (n *nopBatch) BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	n.requests++
+	return &dynamodb.BatchWriteItemOutput{}, nil
+}
+
 func benchThings(n int) []benchThing {
 	out := make([]benchThing, n)
 	for i := range out {

@@ -88,13 +88,20 @@
 // transaction again. With a version attribute no read is needed: version
 // 0 means create (INSERT), any other version means replace that version.
 //
-// PutMany and DeleteMany outside a transaction use DynamoDB's
-// BatchExecuteStatement, which database/sql cannot express: they take the
-// connector's client (dynamosql.Client) and send chunks of 25 statements,
-// a few requests at a time, resubmit throttled and retryable statements
-// with exponential backoff, and report what finally failed, item by item,
-// in a *BatchError. Batch writes are not atomic. Inside a transaction they
-// add their statements to it instead (at most 100 per transaction).
+// PutMany and DeleteMany outside a transaction use DynamoDB's batch APIs,
+// which database/sql cannot express: they take the connector's client
+// (dynamosql.Client) and send chunks of 25 items, a few requests at a
+// time. By default they send BatchWriteItem, which writes each item whole
+// (new or existing, one write per item, like PutItem: attributes the
+// entity does not know are removed). With
+// RepositoryOptions.KeepUnknownAttributes, or for an entity with a version
+// attribute,
+// PutMany sends Put's PartiQL statements with BatchExecuteStatement
+// instead. Both resubmit what DynamoDB throttles with exponential backoff,
+// resend a batch rejected as invalid one item per request, and report
+// what finally failed, item by item, in a *BatchError. Batch writes are
+// not atomic. Inside a transaction they add their statements to it
+// instead (at most 100 per transaction).
 //
 // # Queries
 //

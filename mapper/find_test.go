@@ -18,43 +18,49 @@ import (
 
 // TestPutManyThousand writes 1,000 items in batches (twice: the second
 // run replaces them), checks that all are there exactly once with their
-// composite, then deletes them in batches.
+// composite, then deletes them in batches; with whole-item writes
+// (BatchWriteItem) and with PartiQL statements (KeepUnknownAttributes).
 func TestPutManyThousand(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
-	table := tableName(t, "many")
-	repo := syncRepo(t, db, userEntity(t, table))
-	users := make([]User, 1000)
-	for i := range users {
-		users[i] = User{ID: fmt.Sprintf("u%04d", i), Age: i % 7, Firstname: fmt.Sprintf("F%d", i), Lastname: "L"}
-	}
-	require.NoError(t, repo.PutMany(ctx, users))
-	for i := range users {
-		users[i].Lastname = "M"
-	}
-	require.NoError(t, repo.PutMany(ctx, users), "a second PutMany replaces (INSERT, then UPDATE)")
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
+			t.Parallel()
+			ctx := ctxT(t)
+			db := openDB(t)
+			table := tableName(t, "many")
+			repo := syncRepo(t, db, userEntity(t, table), mapper.RepositoryOptions{KeepUnknownAttributes: keep})
+			users := make([]User, 1000)
+			for i := range users {
+				users[i] = User{ID: fmt.Sprintf("u%04d", i), Age: i % 7, Firstname: fmt.Sprintf("F%d", i), Lastname: "L"}
+			}
+			require.NoError(t, repo.PutMany(ctx, users))
+			for i := range users {
+				users[i].Lastname = "M"
+			}
+			require.NoError(t, repo.PutMany(ctx, users), "a second PutMany replaces")
 
-	items := scanAll(t, table)
-	require.Len(t, items, 1000)
-	seen := map[string]bool{}
-	for _, it := range items {
-		id := attrS(it, "id")
-		require.False(t, seen[id], "item %s twice", id)
-		seen[id] = true
-		require.Equal(t, "M#"+attrS(it, "firstname"), attrS(it, "lastname#firstname"), "composite of %s", id)
-	}
+			items := scanAll(t, table)
+			require.Len(t, items, 1000)
+			seen := map[string]bool{}
+			for _, it := range items {
+				id := attrS(it, "id")
+				require.False(t, seen[id], "item %s twice", id)
+				seen[id] = true
+				require.Equal(t, "M#"+attrS(it, "firstname"), attrS(it, "lastname#firstname"), "composite of %s", id)
+			}
 
-	// Duplicate keys are refused before anything is sent.
-	err := repo.PutMany(ctx, []User{{ID: "x", Firstname: "a", Lastname: "b"}, {ID: "x", Firstname: "c", Lastname: "d"}})
-	require.ErrorContains(t, err, "same key")
+			// Duplicate keys are refused before anything is sent.
+			err := repo.PutMany(ctx, []User{{ID: "x", Firstname: "a", Lastname: "b"}, {ID: "x", Firstname: "c", Lastname: "d"}})
+			require.ErrorContains(t, err, "same key")
 
-	ids := make([]mapper.ID, len(users))
-	for i, u := range users {
-		ids[i] = mapper.ID{u.ID}
+			ids := make([]mapper.ID, len(users))
+			for i, u := range users {
+				ids[i] = mapper.ID{u.ID}
+			}
+			require.NoError(t, repo.DeleteMany(ctx, ids))
+			require.Empty(t, scanAll(t, table))
+		})
 	}
-	require.NoError(t, repo.DeleteMany(ctx, ids))
-	require.Empty(t, scanAll(t, table))
 }
 
 // Rec has composite keys of every kind on real GSIs.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,22 +34,30 @@ type Parcel struct {
 	Hub  string `dynamodbav:"hub"`
 }
 
-// batchLedger records, for each item, how many times a statement on it was
-// sent in a BatchExecuteStatement and how many of those DynamoDB applied
-// (answered without a per-statement error), read from the requests and
-// responses on the wire.
+// batchLedger records, for each item, how many times a statement or
+// write request on it was sent in a BatchExecuteStatement or a
+// BatchWriteItem, and how many of those DynamoDB applied (answered
+// without a per-statement error, or did not return as unprocessed), read
+// from the requests and responses on the wire. Statements are recorded
+// as "INSERT id", "UPDATE id", "DELETE id", write requests as "PUT id"
+// and "DEL id".
 type batchLedger struct {
 	next http.RoundTripper
 
-	mu        sync.Mutex
-	sent      map[string]int
-	applied   map[string]int
-	throttled int // statements answered ThrottlingError
-	requests  int
+	mu          sync.Mutex
+	sent        map[string]int
+	applied     map[string]int
+	throttled   int // statements answered ThrottlingError
+	unprocessed int // write requests returned as unprocessed
+	requests    int
 }
 
 func (l *batchLedger) RoundTrip(req *http.Request) (*http.Response, error) {
-	if faultinject.Operation(req) != "BatchExecuteStatement" {
+	switch faultinject.Operation(req) {
+	case "BatchWriteItem":
+		return l.writeItems(req)
+	case "BatchExecuteStatement":
+	default:
 		return l.next.RoundTrip(req)
 	}
 	body, err := io.ReadAll(req.Body)
@@ -102,6 +111,72 @@ func (l *batchLedger) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// writeRequest is a BatchWriteItem write request on the wire.
+type writeRequest struct {
+	PutRequest    *struct{ Item map[string]map[string]any }
+	DeleteRequest *struct{ Key map[string]map[string]any }
+}
+
+// op is "PUT id" or "DEL id".
+func (w writeRequest) op() string {
+	if w.PutRequest != nil {
+		id, _ := w.PutRequest.Item["id"]["S"].(string)
+		return "PUT " + id
+	}
+	id, _ := w.DeleteRequest.Key["id"]["S"].(string)
+	return "DEL " + id
+}
+
+// writeItems records a BatchWriteItem: every write request as sent, and
+// as applied unless the answer returns it unprocessed.
+func (l *batchLedger) writeItems(req *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct{ RequestItems map[string][]writeRequest }
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	resp, err := l.next.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	var out struct{ UnprocessedItems map[string][]writeRequest }
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &out) != nil {
+		return resp, nil
+	}
+	left := map[string]bool{}
+	for _, reqs := range out.UnprocessedItems {
+		for _, w := range reqs {
+			left[w.op()] = true
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.requests++
+	for _, reqs := range in.RequestItems {
+		for _, w := range reqs {
+			op := w.op()
+			l.sent[op]++
+			if left[op] {
+				l.unprocessed++
+			} else {
+				l.applied[op]++
+			}
+		}
+	}
+	return resp, nil
+}
+
 // relFaultDB opens a *sql.DB on DynamoDB Local whose requests go through
 // ft (and ledger, when set), with the SDK's retries pausing 1 ms.
 func relFaultDB(t *testing.T, ft *faultinject.Transport, ledger *batchLedger) *sql.DB {
@@ -143,9 +218,10 @@ func parcels(n int, note string) []Parcel {
 	return ps
 }
 
-// TestBatchWritesUnderStatementThrottling: PutMany and DeleteMany with 30%
-// of the statements throttled at random (seeded) end with every item
-// written, then deleted, exactly once, and report nothing as failed.
+// TestBatchWritesUnderStatementThrottling: PutMany writing PartiQL
+// statements (KeepUnknownAttributes) with 30% of them throttled at random
+// (seeded) ends with every item written exactly once, and reports
+// nothing as failed.
 func TestBatchWritesUnderStatementThrottling(t *testing.T) {
 	const n = 300
 	ft := faultinject.New(nil).Seed(30)
@@ -153,21 +229,12 @@ func TestBatchWritesUnderStatementThrottling(t *testing.T) {
 	db := relFaultDB(t, ft, ledger)
 	ctx := ctxT(t)
 	table := tableName(t, "relbatch")
-	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchAttempts: 40})
+	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchAttempts: 40, KeepUnknownAttributes: true})
 	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Fault: faultinject.ThrottleBatchRate(0.3)})
 
 	require.NoError(t, repo.PutMany(ctx, parcels(n, "first")), "nothing is reported as failed")
-	putThrottled := ledger.throttled
-	got := map[string]map[string]types.AttributeValue{}
-	for _, it := range scanAll(t, table) {
-		got[attrS(it, "id")] = it
-	}
-	require.Len(t, got, n, "every item written")
+	assertParcels(t, table, parcels(n, "first"))
 	for _, p := range parcels(n, "first") {
-		it := got[p.ID]
-		require.NotNil(t, it, p.ID)
-		assert.Equal(t, "first", attrS(it, "note"))
-		assert.Equal(t, p.Hub, attrS(it, "hub"))
 		assert.Equal(t, 1, ledger.applied["INSERT "+p.ID], "%s applied exactly once", p.ID)
 		assert.Zero(t, ledger.applied["UPDATE "+p.ID], "%s never replaced", p.ID)
 	}
@@ -175,59 +242,149 @@ func TestBatchWritesUnderStatementThrottling(t *testing.T) {
 	for _, v := range ledger.sent {
 		sent += v
 	}
-	assert.Equal(t, n+putThrottled, sent, "each statement sent once, plus once per throttling")
-	assert.Greater(t, putThrottled, n/5, "about 30%% of the statements were throttled")
-
-	require.NoError(t, repo.DeleteMany(ctx, func() []mapper.ID {
-		ids := make([]mapper.ID, n)
-		for i := range ids {
-			ids[i] = mapper.ID{fmt.Sprintf("p%04d", i)}
-		}
-		return ids
-	}()), "nothing is reported as failed")
-	assert.Empty(t, scanAll(t, table), "every item deleted")
-	for i := range n {
-		assert.Equal(t, 1, ledger.applied[fmt.Sprintf("DELETE p%04d", i)], "p%04d deleted exactly once", i)
-	}
-	t.Logf("PutMany+DeleteMany of %d items: %d requests, %d statements throttled (%d in PutMany), %d batch faults injected",
-		n, ledger.requests, ledger.throttled, putThrottled, ft.Injected(faultinject.KindBatchThrottle))
+	assert.Equal(t, n+ledger.throttled, sent, "each statement sent once, plus once per throttling")
+	assert.Greater(t, ledger.throttled, n/5, "about 30%% of the statements were throttled")
+	t.Logf("PutMany of %d items: %d requests, %d statements throttled, %d batch faults injected",
+		n, ledger.requests, ledger.throttled, ft.Injected(faultinject.KindBatchThrottle))
 }
 
-// TestBatchWritesAfterLostResponses: a BatchExecuteStatement whose
-// response is lost after DynamoDB applied it is resent by the SDK; the
-// INSERTs it already applied answer DuplicateItem and PutMany replaces
-// them with the same values, so every item ends written once with its
-// value, and nothing is reported as failed. A DeleteMany resent the same
-// way deletes nothing twice.
-func TestBatchWritesAfterLostResponses(t *testing.T) {
-	const n = 60
-	ft := faultinject.New(nil)
+// TestBatchWritesUnderUnprocessedItems: PutMany and DeleteMany with
+// BatchWriteItem, 30% of whose write requests DynamoDB returns as
+// unprocessed at random (seeded), end with every item written, then
+// deleted, and report nothing as failed; each item is sent once plus
+// once per time it came back unprocessed.
+func TestBatchWritesUnderUnprocessedItems(t *testing.T) {
+	const n = 300
+	ft := faultinject.New(nil).Seed(31)
 	ledger := &batchLedger{}
 	db := relFaultDB(t, ft, ledger)
 	ctx := ctxT(t)
-	table := tableName(t, "rellost")
-	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1})
-	// Three requests meet one fault each, the SDK retries each of them.
-	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Times: 1, Fault: faultinject.DropResponse()})
-	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Skip: 2, Times: 1, Fault: faultinject.Status(500)})
-	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Skip: 2, Times: 1, Fault: faultinject.Throttling("ThrottlingException")})
-	require.NoError(t, repo.PutMany(ctx, parcels(n, "v1")))
-	items := scanAll(t, table)
-	require.Len(t, items, n)
-	for _, it := range items {
-		assert.Equal(t, "v1", attrS(it, "note"))
-	}
-	assert.Equal(t, 3, ft.TotalInjected())
+	table := tableName(t, "relunproc")
+	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchAttempts: 40})
+	ft.Inject(faultinject.Rule{Op: "BatchWriteItem", Fault: faultinject.UnprocessBatchRate(0.3)})
 
-	ft.Clear()
-	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Times: 1, Fault: faultinject.DropResponse()})
+	require.NoError(t, repo.PutMany(ctx, parcels(n, "first")), "nothing is reported as failed")
+	assertParcels(t, table, parcels(n, "first"))
+	putLeft := ledger.unprocessed
+	for _, p := range parcels(n, "first") {
+		assert.Equal(t, 1, ledger.applied["PUT "+p.ID], "%s applied exactly once", p.ID)
+		assert.Zero(t, ledger.sent["INSERT "+p.ID], "%s: no PartiQL statement", p.ID)
+	}
+	assert.Greater(t, putLeft, n/5, "about 30%% of the puts came back unprocessed")
+
 	ids := make([]mapper.ID, n)
 	for i := range ids {
 		ids[i] = mapper.ID{fmt.Sprintf("p%04d", i)}
 	}
-	require.NoError(t, repo.DeleteMany(ctx, ids))
-	assert.Empty(t, scanAll(t, table))
-	t.Logf("faults injected: drop-response=%d status=%d throttle=%d", ft.Injected(faultinject.KindDropResponse), ft.Injected(faultinject.KindStatus), ft.Injected(faultinject.KindThrottle))
+	require.NoError(t, repo.DeleteMany(ctx, ids), "nothing is reported as failed")
+	assert.Empty(t, scanAll(t, table), "every item deleted")
+	sent := 0
+	for op, v := range ledger.sent {
+		sent += v
+		if strings.HasPrefix(op, "DEL ") {
+			assert.Equal(t, 1, ledger.applied[op], "%s applied exactly once", op)
+		}
+	}
+	assert.Equal(t, 2*n+ledger.unprocessed, sent, "each write sent once, plus once per time it came back unprocessed")
+	assert.Greater(t, ledger.unprocessed-putLeft, n/5, "about 30%% of the deletes came back unprocessed")
+	t.Logf("PutMany+DeleteMany of %d items: %d requests, %d write requests unprocessed (%d in PutMany), %d faults injected",
+		n, ledger.requests, ledger.unprocessed, putLeft, ft.Injected(faultinject.KindUnprocessed))
+}
+
+// assertParcels checks that table holds exactly want.
+func assertParcels(t *testing.T, table string, want []Parcel) {
+	t.Helper()
+	got := map[string]map[string]types.AttributeValue{}
+	for _, it := range scanAll(t, table) {
+		got[attrS(it, "id")] = it
+	}
+	require.Len(t, got, len(want), "every item written")
+	for _, p := range want {
+		it := got[p.ID]
+		require.NotNil(t, it, p.ID)
+		assert.Equal(t, p.Note, attrS(it, "note"))
+		assert.Equal(t, p.Hub, attrS(it, "hub"))
+	}
+}
+
+// TestBatchWritesAfterLostResponses: a batch request whose response is
+// lost after DynamoDB applied it, or that meets a 500 or a throttling
+// error, is resent by the SDK. For PartiQL statements
+// (KeepUnknownAttributes) the INSERTs already applied answer
+// DuplicateItem and PutMany replaces them with the same values; whole-
+// item puts and deletes (BatchWriteItem) are idempotent. Either way every
+// item ends written once with its value, or deleted, and nothing is
+// reported as failed.
+func TestBatchWritesAfterLostResponses(t *testing.T) {
+	const n = 60
+	for _, keep := range []bool{true, false} {
+		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
+			ft := faultinject.New(nil)
+			db := relFaultDB(t, ft, &batchLedger{})
+			ctx := ctxT(t)
+			table := tableName(t, "rellost")
+			repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1, KeepUnknownAttributes: keep})
+			op := "BatchWriteItem"
+			if keep {
+				op = "BatchExecuteStatement"
+			}
+			// Three requests meet one fault each, the SDK retries each of them.
+			ft.Inject(faultinject.Rule{Op: op, Times: 1, Fault: faultinject.DropResponse()})
+			ft.Inject(faultinject.Rule{Op: op, Skip: 2, Times: 1, Fault: faultinject.Status(500)})
+			ft.Inject(faultinject.Rule{Op: op, Skip: 2, Times: 1, Fault: faultinject.Throttling("ThrottlingException")})
+			require.NoError(t, repo.PutMany(ctx, parcels(n, "v1")))
+			assertParcels(t, table, parcels(n, "v1"))
+			assert.Equal(t, 3, ft.TotalInjected())
+
+			ft.Clear()
+			before := ft.TotalInjected()
+			ft.Inject(faultinject.Rule{Op: "BatchWriteItem", Times: 1, Fault: faultinject.DropResponse()})
+			ids := make([]mapper.ID, n)
+			for i := range ids {
+				ids[i] = mapper.ID{fmt.Sprintf("p%04d", i)}
+			}
+			require.NoError(t, repo.DeleteMany(ctx, ids))
+			assert.Empty(t, scanAll(t, table))
+			assert.Equal(t, 1, ft.TotalInjected()-before, "the DeleteMany's first request lost its response")
+		})
+	}
+}
+
+// TestBatchWritesResubmitThrottledRequests: a batch request DynamoDB
+// keeps throttling as a whole beyond the SDK's own retries is resubmitted
+// by PutMany and DeleteMany after a backoff, for statements and for
+// write requests alike.
+func TestBatchWritesResubmitThrottledRequests(t *testing.T) {
+	const n = 30
+	for _, keep := range []bool{true, false} {
+		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
+			ft := faultinject.New(nil)
+			db := relFaultDB(t, ft, &batchLedger{})
+			ctx := ctxT(t)
+			table := tableName(t, "relthrottle")
+			repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1, KeepUnknownAttributes: keep})
+			op := "BatchWriteItem"
+			if keep {
+				op = "BatchExecuteStatement"
+			}
+			// More throttling answers in a row than the SDK's 3 attempts.
+			ft.Inject(faultinject.Rule{Op: op, Times: 5, Fault: faultinject.Throttling("ProvisionedThroughputExceededException")})
+			require.NoError(t, repo.PutMany(ctx, parcels(n, "v1")))
+			assertParcels(t, table, parcels(n, "v1"))
+			assert.Equal(t, 5, ft.TotalInjected())
+
+			ft.Clear()
+			before := ft.TotalInjected()
+			ft.Inject(faultinject.Rule{Op: "BatchWriteItem", Times: 4, Fault: faultinject.Throttling("ThrottlingException")})
+			ids := make([]mapper.ID, n)
+			for i := range ids {
+				ids[i] = mapper.ID{fmt.Sprintf("p%04d", i)}
+			}
+			require.NoError(t, repo.DeleteMany(ctx, ids))
+			assert.Empty(t, scanAll(t, table))
+			assert.Equal(t, 4, ft.TotalInjected()-before)
+		})
+	}
 }
 
 // TestFindPageUnderReadFaults: a cursor walk of FindPage whose reads meet

@@ -48,20 +48,32 @@ type RepositoryOptions struct {
 	// repository computes it from the query.
 	Paging pagination.PageOptions
 
-	// BatchConcurrency is how many BatchExecuteStatement requests PutMany
-	// and DeleteMany send at a time; 0 means 4.
+	// BatchConcurrency is how many batch requests (BatchWriteItem or
+	// BatchExecuteStatement) PutMany and DeleteMany send at a time; 0
+	// means 4.
 	BatchConcurrency int
-	// BatchAttempts is how many times a throttled or retryable statement
-	// is sent before it is reported as failed; 0 means 8.
+	// BatchAttempts is how many times an item DynamoDB throttles (left
+	// unprocessed, a throttled statement or request) or reports as
+	// retryable is sent before it is reported as failed; 0 means 8.
 	BatchAttempts int
 	// BatchBackoff is the wait before the first resubmission, doubled
 	// for each further one (with jitter, at most 5 s); 0 means 50 ms.
 	BatchBackoff time.Duration
+
+	// KeepUnknownAttributes makes PutMany keep the attributes of existing
+	// items that the entity does not know, as Put does. PutMany then
+	// writes PartiQL statements with BatchExecuteStatement (an INSERT,
+	// then an UPDATE for each item that exists) instead of whole items
+	// with BatchWriteItem: one more request per batch of existing items,
+	// and more work for DynamoDB. Entities with a version attribute always
+	// write that way.
+	KeepUnknownAttributes bool
 }
 
 // batchAPI is the part of the DynamoDB client batch writes need.
 type batchAPI interface {
 	BatchExecuteStatement(ctx context.Context, in *dynamodb.BatchExecuteStatementInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchExecuteStatementOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
 // Repository reads and writes the items of entity T through a *sql.DB
