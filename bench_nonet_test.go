@@ -104,6 +104,6 @@ func BenchmarkNoNet(b *testing.B) {
 		benchTx100(b, noNetEnv(b, map[string]string{"ExecuteTransaction": `{}`}))
 	})
 	b.Run("PutMany10000", func(b *testing.B) {
-		benchPutMany(b, noNetEnv(b, map[string]string{"BatchExecuteStatement": batchBody(batchChunk)}), bulkItems, false)
+		benchPutMany(b, noNetEnv(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
 	})
 }

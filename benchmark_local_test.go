@@ -106,3 +106,50 @@ func BenchmarkLocal(b *testing.B) {
 	b.Run("Tx100", func(b *testing.B) { benchTx100(b, e) })
 	b.Run("PutMany10000", func(b *testing.B) { benchPutMany(b, e, bulkItems, true) })
 }
+
+// BenchmarkLocalBulkAPIs writes the same 5,000 new items with the raw SDK
+// through DynamoDB's two batch write APIs, 25 items per request and 4
+// requests in flight: BatchExecuteStatement with an INSERT per item (what
+// PutMany sends with RepositoryOptions.KeepUnknownAttributes or a version
+// attribute) and BatchWriteItem with a PutRequest per item (what PutMany
+// sends by default). The second reports the first's time as a multiple
+// of its own (x_batchwriteitem). Every write is verified by counting.
+//
+//	go test -run '^$' -bench 'LocalBulkAPIs' -count 6 .
+func BenchmarkLocalBulkAPIs(b *testing.B) {
+	const n = 5000
+	e := newBenchEnv(b, dynamotest.MustEndpoint(b), dynamotest.SimpleTable(b, "benchbulk", "pk", "sk"), true)
+	loadItems(b, e.raw, e.table, "warm-statements", 1000)
+	var set bulkSet
+	e.fill(&set, 1000)
+	sdkPutMany(context.Background(), b, e, set.items, &brokenCounter{})
+	var statements float64
+	b.Run("BatchExecuteStatement", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			pk := "stmt" + e.key()
+			b.StartTimer()
+			loadItems(b, e.raw, e.table, pk, n)
+			b.StopTimer()
+			e.verify(b, pk, n)
+			b.StartTimer()
+		}
+		statements = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	b.Run("BatchWriteItem", func(b *testing.B) {
+		var lost brokenCounter
+		for b.Loop() {
+			b.StopTimer()
+			e.fill(&set, n)
+			b.StartTimer()
+			sdkPutMany(context.Background(), b, e, set.items, &lost)
+			b.StopTimer()
+			e.verify(b, set.pk, n)
+			b.StartTimer()
+		}
+		lost.report(b)
+		if statements > 0 {
+			b.ReportMetric(statements/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "x_batchwriteitem")
+		}
+	})
+}
