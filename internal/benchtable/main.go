@@ -124,6 +124,10 @@ type target struct {
 	time, allocs float64
 }
 
+// metricTargets are the smallest acceptable medians of custom metrics:
+// PutMany at least 8 times faster than one Exec per item (issue 7).
+var metricTargets = map[string]float64{"x_putmany": 8}
+
 // targetFor returns the targets of a driver benchmark, or false when it
 // has none (DynamoDB Local measures the database as much as the client).
 func targetFor(driver string) (target, bool) {
@@ -208,17 +212,26 @@ func render(w io.Writer, r *results) bool {
 				continue
 			}
 			vs := r.values[name][unit]
-			metrics = append(metrics, []string{strings.TrimPrefix(name, "Benchmark"), unit, number(median(vs)), strconv.Itoa(len(vs))})
+			m := median(vs)
+			verdict := "-"
+			if least, has := metricTargets[unit]; has {
+				verdict = fmt.Sprintf("≥ %s: ok", number(least))
+				if m < least {
+					verdict = fmt.Sprintf("≥ %s: MISS", number(least))
+					ok = false
+				}
+			}
+			metrics = append(metrics, []string{strings.TrimPrefix(name, "Benchmark"), unit, number(m), number(slices.Min(vs)) + "–" + number(slices.Max(vs)), strconv.Itoa(len(vs)), verdict})
 		}
 	}
 	if len(metrics) > 0 {
 		if len(ps) > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(w, "| benchmark | metric | median | runs |")
-		fmt.Fprintln(w, "|---|---|---:|---:|")
+		fmt.Fprintln(w, "| benchmark | metric | median | range | runs | target |")
+		fmt.Fprintln(w, "|---|---|---:|---:|---:|---|")
 		for _, m := range metrics {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", m[0], m[1], m[2], m[3])
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", m[0], m[1], m[2], m[3], m[4], m[5])
 		}
 	}
 	return ok
