@@ -32,6 +32,12 @@ type conn struct {
 
 	tx     *transaction // the open transaction, if any
 	closed bool
+
+	facts *stmtFacts // the facts of the last statement text (stmtcache.go)
+
+	// explain is set on the private connection of Explain: plan fills it
+	// and neither refuses nor logs.
+	explain *Plan
 }
 
 var (
@@ -49,6 +55,24 @@ var (
 // CheckNamedValue converts each argument to a DynamoDB attribute value and
 // removes per-statement options (the go-sql-spanner pattern).
 func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if t := c.tx; t != nil && nv.Name == "" {
+		// In a transaction, the common arguments first, with their values
+		// from the transaction's slab; anything else, and invalid text, as
+		// convertValue does.
+		switch x := nv.Value.(type) {
+		case string:
+			if validText(x) { // value.go
+				nv.Value = t.slab.str(x)
+				return nil
+			}
+		case int:
+			nv.Value = t.slab.num(strconv.FormatInt(int64(x), 10))
+			return nil
+		case int64:
+			nv.Value = t.slab.num(strconv.FormatInt(x, 10))
+			return nil
+		}
+	}
 	if o, ok := nv.Value.(Option); ok {
 		if err := o.apply(&c.opts); err != nil {
 			c.resetOptions()
@@ -85,6 +109,11 @@ func (e *argErr) Unwrap() error { return e.err }
 // takeOptions returns the options collected for the statement about to run
 // and clears them for the next one.
 func (c *conn) takeOptions() stmtOptions {
+	if c.opts == (stmtOptions{}) {
+		// Most statements have none: clearing would store zeros (and,
+		// while the garbage collector runs, pay write barriers) for nothing.
+		return stmtOptions{}
+	}
 	o := c.opts
 	c.resetOptions()
 	return o
@@ -203,56 +232,69 @@ type prepared struct {
 }
 
 // prepare checks a statement and its arguments before anything is sent,
-// then translates SQL forms PartiQL lacks and applies index hints.
-func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedValue) (*prepared, error) {
+// then translates SQL forms PartiQL lacks and applies index hints. It
+// fills *p, which the caller owns (ExecContext and QueryContext keep it on
+// their stack: nothing holds on to p after the statement ran, only to what
+// it points to).
+func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedValue, p *prepared) error {
 	opts := c.takeOptions()
 	if c.closed {
-		return nil, driver.ErrBadConn
+		return driver.ErrBadConn
 	}
-	facts := factsOf(query) // stmtcache.go
+	facts := c.factsOf(query) // stmtcache.go
 	sum, err := facts.sum, facts.err
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkTableName(sum.Table); err != nil { // input_errors.go
-		return nil, err
+		return err
 	}
 	if sum.Params != len(args) {
-		return nil, fmt.Errorf("%w: the statement has %d ? placeholder(s) but %d argument(s) were given",
+		return fmt.Errorf("%w: the statement has %d ? placeholder(s) but %d argument(s) were given",
 			ErrArgCount, sum.Params, len(args))
 	}
 	var params []types.AttributeValue
 	if len(args) > 0 {
-		params = make([]types.AttributeValue, len(args))
+		if t := c.tx; t != nil {
+			params = t.slab.params(len(args)) // slab.go
+		} else {
+			params = make([]types.AttributeValue, len(args))
+		}
 		for i, a := range args {
-			av, ok := a.Value.(types.AttributeValue)
+			var av types.AttributeValue
+			ok := true
+			switch v := a.Value.(type) { // what CheckNamedValue makes most often, without an interface assertion
+			case *types.AttributeValueMemberS:
+				av = v
+			case *types.AttributeValueMemberN:
+				av = v
+			default:
+				av, ok = a.Value.(types.AttributeValue)
+			}
 			if !ok {
 				// Only reachable when database/sql skipped CheckNamedValue.
 				var err error
 				if av, err = convertValue(a.Value); err != nil {
-					return nil, &argErr{n: i + 1, err: err}
+					return &argErr{n: i + 1, err: err}
 				}
 			}
 			params[i] = av
 		}
 	}
-	p := &prepared{query: query, original: query, sum: sum, params: params, opts: opts, facts: facts}
+	*p = prepared{query: query, original: query, sum: sum, params: params, opts: opts, facts: facts}
 	if err := c.translate(ctx, p); err != nil {
-		return nil, err
+		return err
 	}
-	if err := c.plan(ctx, p); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return c.plan(ctx, p)
 }
 
 // ExecContext runs a statement that returns no rows.
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	p, err := c.prepare(ctx, query, args)
-	if err != nil {
+	var p prepared
+	if err := c.prepare(ctx, query, args, &p); err != nil {
 		return nil, err
 	}
-	return c.exec(ctx, p)
+	return c.exec(ctx, &p)
 }
 
 func (c *conn) exec(ctx context.Context, p *prepared) (driver.Result, error) {
@@ -332,11 +374,11 @@ func (c *conn) statementError(table string, err error) error {
 // with RETURNING. It returns after the first page; later pages are fetched
 // as Next needs them.
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	p, err := c.prepare(ctx, query, args)
-	if err != nil {
+	var p prepared
+	if err := c.prepare(ctx, query, args, &p); err != nil {
 		return nil, err
 	}
-	return c.query(ctx, p)
+	return c.query(ctx, &p)
 }
 
 func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
@@ -371,8 +413,9 @@ func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
 		cctx, cancel := c.callContext(ctx)
 		defer cancel()
 		w := newWriteWatch(p.sum.Kind, p.original) // write_outcome.go
+		text := p.query                            // not &p.query: p stays on the caller's stack
 		out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
-			Statement:  &p.query,
+			Statement:  &text,
 			Parameters: p.params,
 		}, w.option())
 		if uerr := w.outcome(cctx, out, err, p.sum.Returning); uerr != nil {

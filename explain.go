@@ -51,7 +51,8 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 	if err != nil {
 		return nil, err
 	}
-	c := &conn{c: cn}
+	ex := &Plan{}
+	c := &conn{c: cn, explain: ex}
 	var named []driver.NamedValue
 	for _, a := range args {
 		if o, ok := a.(Option); ok {
@@ -62,9 +63,8 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 		}
 		named = append(named, driver.NamedValue{Ordinal: len(named) + 1, Value: a})
 	}
-	ex := &Plan{}
-	p, err := c.prepare(context.WithValue(ctx, explainKey{}, ex), query, named)
-	if err != nil {
+	p := &prepared{}
+	if err := c.prepare(ctx, query, named, p); err != nil {
 		return nil, err
 	}
 	ex.Statement = p.query

@@ -69,14 +69,10 @@ func (s *planState) firstTime(key string) bool {
 	return !loaded
 }
 
-// explainKey marks the context of Explain's prepare: plan fills the *Plan
-// found under it and neither refuses nor logs.
-type explainKey struct{}
-
 // plan routes a SELECT to the right index from the catalog and entity
 // metadata, rewrites composite sort columns, and applies the scan policy.
 func (c *conn) plan(ctx context.Context, p *prepared) error {
-	ex, _ := ctx.Value(explainKey{}).(*Plan)
+	ex := c.explain
 	if p.sum.Kind != partiql.KindSelect {
 		if ex != nil {
 			ex.describeOther(p)

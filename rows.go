@@ -29,6 +29,7 @@ type rows struct {
 	c      *conn
 	ctx    context.Context
 	in     dynamodb.ExecuteStatementInput
+	text   string // the statement in.Statement points to
 	sum    summaryTable
 	cols   []column
 	items  []map[string]types.AttributeValue
@@ -81,7 +82,8 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		position: o.position,
 		skip:     p.offset,
 	}
-	r.in.Statement = aws.String(p.query)
+	r.text = p.query
+	r.in.Statement = &r.text
 	r.in.Parameters = p.params
 	if o.consistentRead || c.c.cfg.ConsistentRead || c.tx != nil {
 		r.in.ConsistentRead = aws.Bool(true)
@@ -89,7 +91,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 	if o.startToken != nil {
 		r.in.NextToken = o.startToken
 	}
-	cols, star := projection(p.query)
+	cols, star := p.projection() // stmtcache.go
 	if err := r.fetchPage(); err != nil {
 		return nil, err
 	}

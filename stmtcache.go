@@ -16,10 +16,23 @@ import (
 // text: a hit costs a hash and a map lookup instead of two scans of the
 // text.
 type stmtFacts struct {
+	// text is the statement text (the cache's own copy; "" for a text
+	// never cached).
+	text  string
 	sum   partiql.Summary
 	err   error
 	parse bool
 	ext   string
+
+	// proj is the statement's result columns (columns.go), worked out the
+	// first time a SELECT with this text runs. Rows only read them.
+	proj atomic.Pointer[projFacts]
+}
+
+// projFacts is what projection returns for a text.
+type projFacts struct {
+	cols []column
+	star bool
 }
 
 const (
@@ -73,8 +86,23 @@ func factsOf(query string) *stmtFacts {
 		next = make(map[string]*stmtFacts, 1)
 	}
 	// Clone the key so the cache never pins a larger buffer query points into.
-	next[strings.Clone(query)] = f
+	f.text = strings.Clone(query)
+	next[f.text] = f
 	sh.m.Store(&next)
+	return f
+}
+
+// factsOf returns the facts of query, without a hash or a lookup when the
+// connection's last statement had the same text (a loop of one statement,
+// the statements of a transaction).
+func (c *conn) factsOf(query string) *stmtFacts {
+	if f := c.facts; f != nil && f.text == query {
+		return f
+	}
+	f := factsOf(query)
+	if f.text != "" {
+		c.facts = f
+	}
 	return f
 }
 
@@ -98,4 +126,21 @@ func (p *prepared) scanFacts() (parse bool, ext string) {
 		return f.parse, f.ext
 	}
 	return scanSQL(p.query, p.sum.Kind)
+}
+
+// projection returns projection(p.query), memoised with the text's facts.
+func (p *prepared) projection() (cols []column, star bool) {
+	f := p.facts
+	if f == nil || p.query != p.original {
+		f = factsOf(p.query)
+	}
+	if f.err != nil || f.text != p.query {
+		return projection(p.query)
+	}
+	if pf := f.proj.Load(); pf != nil {
+		return pf.cols, pf.star
+	}
+	cols, star = projection(p.query)
+	f.proj.Store(&projFacts{cols: cols, star: star})
+	return cols, star
 }

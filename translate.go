@@ -183,7 +183,7 @@ func limitValue(p *prepared, clause string, e partiql.Expr) (int, error) {
 // key attributes (no item tells the others).
 func (c *conn) noRows(ctx context.Context, p *prepared) driver.Rows {
 	r := &rows{c: c, ctx: ctx, done: true, dec: c.decodeOptions()}
-	cols, star := projection(p.query)
+	cols, star := p.projection() // stmtcache.go
 	if star {
 		cols = c.starColumns(ctx, p.sum.Table, nil)
 	}

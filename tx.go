@@ -107,11 +107,19 @@ type transaction struct {
 	token    string
 	stmts    []types.ParameterizedStatement
 	texts    []string // statement texts, for errors (never the values)
-	results  []*txResult
+	// one is the result of every statement that adds one operation (they
+	// all read the same); results are those of multi-row INSERTs.
+	one     *txResult
+	results []*txResult
+	// slab holds the arguments of the transaction's statements (slab.go).
+	slab slab
 	// tables indexes the statements by table and by the item they
-	// target (see checkKeys).
-	tables map[string]*txTable
-	done   bool
+	// target (see checkKeys); lastTable is tables[lastName], the table of
+	// the last statement checked against an earlier one.
+	tables    map[string]*txTable
+	lastName  string
+	lastTable *txTable
+	done      bool
 }
 
 var _ driver.Tx = (*transaction)(nil)
@@ -186,22 +194,19 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 	if p.sum.Returning {
 		return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: remove it, or run the statement outside the transaction", ErrTxStatement)
 	}
-	stmts := p.multi
-	if stmts == nil {
-		stmts = []types.ParameterizedStatement{{Statement: &p.query, Parameters: p.params}}
+	n, added := len(t.stmts), len(p.multi)
+	if p.multi == nil {
+		added = 1
 	}
-	if n := len(t.stmts); n+len(stmts) > MaxTxStatements {
-		if len(stmts) == 1 {
+	if n+added > MaxTxStatements {
+		if added == 1 {
 			return nil, fmt.Errorf("%w: the transaction already holds the maximum of %d operations: commit it and put the rest of the work in another transaction (DynamoDB never splits one for you), or use non-atomic writes for bulk work",
 				ErrTxTooLarge, MaxTxStatements)
 		}
 		return nil, fmt.Errorf("%w: the transaction holds %d operations and this statement adds %d, over DynamoDB's maximum of %d: commit first and put the rest of the work in another transaction",
-			ErrTxTooLarge, n, len(stmts), MaxTxStatements)
+			ErrTxTooLarge, n, added, MaxTxStatements)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := t.checkKeys(ctx, p.sum.Table, stmts); err != nil {
 		return nil, err
 	}
 	if t.stmts == nil {
@@ -210,8 +215,28 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		t.stmts = make([]types.ParameterizedStatement, 0, MaxTxStatements)
 		t.texts = make([]string, 0, MaxTxStatements)
 	}
+	stmts := p.multi
+	var one [1]types.ParameterizedStatement
+	if stmts == nil {
+		// The statement points at its text's copy in t.texts, not into p:
+		// nothing keeps p once the statement is added.
+		t.texts = append(t.texts, p.query)
+		one[0] = types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params}
+		stmts = one[:]
+	}
+	if err := t.checkKeys(ctx, p.sum.Table, stmts); err != nil {
+		t.texts = t.texts[:n]
+		return nil, err
+	}
+	if p.multi == nil {
+		t.stmts = append(t.stmts, one[0])
+		if t.one == nil {
+			t.one = &txResult{rows: 1}
+		}
+		return t.one, nil
+	}
+	t.stmts = append(t.stmts, stmts...)
 	for _, s := range stmts {
-		t.stmts = append(t.stmts, s)
 		t.texts = append(t.texts, *s.Statement)
 	}
 	r := &txResult{rows: int64(len(stmts))}
@@ -248,6 +273,9 @@ func (t *transaction) Commit() error {
 	if err := commitTx(ctx, t.c.c.client, in); err != nil {
 		return t.commitError(err)
 	}
+	if t.one != nil {
+		t.one.committed = true
+	}
 	for _, r := range t.results {
 		r.committed = true
 	}
@@ -262,6 +290,7 @@ func (t *transaction) Rollback() error {
 	t.done = true
 	t.c.tx = nil
 	t.stmts, t.texts, t.tables = nil, nil, nil
+	t.lastName, t.lastTable = "", nil
 	return nil
 }
 

@@ -51,11 +51,14 @@ func (t *transaction) checkKeys(ctx context.Context, table string, stmts []types
 			added++
 			continue
 		}
-		tt := t.tables[name]
-		if tt == nil {
-			t.tables[name] = &txTable{first: base + i}
-			added++
-			continue
+		tt := t.lastTable
+		if tt == nil || t.lastName != name { // a transaction often stays on one table
+			if tt = t.tables[name]; tt == nil {
+				t.tables[name] = &txTable{first: base + i}
+				added++
+				continue
+			}
+			t.lastName, t.lastTable = name, tt
 		}
 		if tt.keys == nil {
 			// A second statement on the table: learn its key schema and
@@ -166,6 +169,7 @@ func (t *transaction) statement(j int, stmts []types.ParameterizedStatement) typ
 // forget removes from t.tables what was learnt of statements from index
 // base on (statements that were not added).
 func (t *transaction) forget(base int) {
+	t.lastName, t.lastTable = "", nil
 	for name, tt := range t.tables {
 		if tt.first >= base {
 			delete(t.tables, name)
