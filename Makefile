@@ -81,14 +81,15 @@ test:
 # The rounds are separate `go test -count=1` runs rather than one -count=6:
 # -count repeats a benchmark back to back, so a driver benchmark's six runs
 # and its SDK twin's would meet different background load; rounds alternate
-# them. The data are the same six samples per benchmark.
+# them. The data are the same six samples per benchmark. Even rounds set
+# BENCH_SDK_FIRST=1, so each side of a pair runs first in half the rounds.
 bench:
 	@$(with-endpoint)
 	mkdir -p "$(CACHE)"
 	: > "$(CACHE)/bench.txt"
 	for i in $$(seq $(BENCHCOUNT)); do
 		echo "bench: round $$i of $(BENCHCOUNT)" >&2
-		go test -run='^$$' -bench=. -benchmem -count=1 -benchtime=$(BENCHTIME) -timeout=30m $(PKGS) | tee -a "$(CACHE)/bench.txt"
+		BENCH_SDK_FIRST=$$(( (i + 1) % 2 )) go test -run='^$$' -bench=. -benchmem -count=1 -benchtime=$(BENCHTIME) -timeout=30m $(PKGS) | tee -a "$(CACHE)/bench.txt"
 	done
 	go run $(BENCHSTAT) "$(CACHE)/bench.txt" > "$(CACHE)/benchstat.txt" || echo "benchstat failed; raw results are in $(CACHE)/bench.txt" >&2
 	cat "$(CACHE)/benchstat.txt"
