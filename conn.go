@@ -209,6 +209,9 @@ func summarize(query string) (partiql.Summary, error) {
 	if err != nil {
 		return s, fmt.Errorf("dynamosql: %w", syntaxErr(err)) // input_errors.go
 	}
+	if s.Empty {
+		return partiql.Summary{}, fmt.Errorf("%w: the statement holds only comments, nothing to send", ErrEmptyStatement)
+	}
 	return s, nil
 }
 

@@ -185,8 +185,6 @@ func hostileCases() []hostileCase {
 			func(h *hostileEnv) error {
 				return h.exec(`INSERT INTO TBL VALUE {'id': 'a'}; DELETE FROM TBL WHERE id = 'seed'`)
 			}),
-		dynamoCase("statement", "`-- only a comment`", "ValidationException", "Statement wasn't well formed",
-			func(h *hostileEnv) error { return h.exec(`-- only a comment`) }),
 		dynamoCase("statement", "`UPDATE t SET v = 1` (no key in WHERE)", "ValidationException", "mandatory equality on all key attributes",
 			func(h *hostileEnv) error { return h.exec(`UPDATE TBL SET v = 1`) }),
 		dynamoCase("statement", "`DELETE FROM t` (no WHERE)", "ValidationException", "mandatory equality on all key attributes",
@@ -208,6 +206,10 @@ func hostileCases() []hostileCase {
 			func(h *hostileEnv) error { return h.exec(``) }),
 		sentinelCase("statement", "blank statement `\" \\n\\t\"`", dynamosql.ErrEmptyStatement, "ErrEmptyStatement", "nothing to send",
 			func(h *hostileEnv) error { return h.exec(" \n\t") }),
+		sentinelCase("statement", "comment-only statement `\"-- SELECT * FROM t\"`", dynamosql.ErrEmptyStatement, "ErrEmptyStatement", "only comments",
+			func(h *hostileEnv) error { return h.query("-- SELECT * FROM TBL") }),
+		sentinelCase("statement", "comment-only statement `\"/* DELETE FROM t */\"`", dynamosql.ErrEmptyStatement, "ErrEmptyStatement", "only comments",
+			func(h *hostileEnv) error { return h.exec("/* DELETE FROM TBL */ \n") }),
 		sentinelCase("statement", "statement of 8,193 characters", dynamosql.ErrStatementTooLong, "ErrStatementTooLong", "has 8193 characters and DynamoDB accepts at most 8192",
 			func(h *hostileEnv) error {
 				prefix := h.q(`INSERT INTO TBL VALUE {'id': 'long', 'v': '`)

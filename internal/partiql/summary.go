@@ -8,12 +8,14 @@ type Summary struct {
 	Params    int    // ? placeholders outside strings, quoted names and comments
 	Returning bool   // a RETURNING clause is present
 	Table     string // the table name (unquoted), "" when not found
+	Empty     bool   // nothing but spaces and comments
 }
 
 // Summarize reads src in one pass, without building an AST or allocating
 // (except for a quoted table name containing ""), and reports the
 // statement's kind, its number of ? placeholders, whether it has a
-// RETURNING clause and its table. It only fails, with a *SyntaxError, on an
+// RETURNING clause and its table, or that it is empty (only spaces and
+// comments). It only fails, with a *SyntaxError, on an
 // unterminated string, quoted identifier or block comment.
 //
 // Whenever Parse(src) succeeds, Summarize agrees with it: same kind, as many
@@ -111,6 +113,7 @@ func Summarize(src string) (Summary, error) {
 			if i+1 < len(src) && src[i+1] == '-' {
 				j := strings.IndexByte(src[i:], '\n')
 				if j < 0 {
+					s.Empty = first
 					return s, nil
 				}
 				i += j + 1
@@ -136,6 +139,7 @@ func Summarize(src string) (Summary, error) {
 			table = tableDone
 		}
 	}
+	s.Empty = first
 	return s, nil
 }
 

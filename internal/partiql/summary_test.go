@@ -19,6 +19,10 @@ func TestSummarize(t *testing.T) {
 		{`SELECT * FROM /* the table */ "T"`, Summary{Kind: KindSelect, Table: "T"}},
 		{"-- leading comment\nDELETE FROM \"T\" WHERE pk = ? RETURNING ALL OLD *", Summary{Kind: KindDelete, Params: 1, Returning: true, Table: "T"}},
 		{`INSERT INTO "T" VALUE {'a': ?, 'b': ?}`, Summary{Kind: KindInsert, Params: 2, Table: "T"}},
+		{"", Summary{Empty: true}},
+		{" -- only a comment ?", Summary{Empty: true}},
+		{"/* a ? */ \n -- b\n\t", Summary{Empty: true}},
+		{"/* a */ x", Summary{}},
 		{`INSERT INTO users (id, name) VALUES (?, ?), (?, ?)`, Summary{Kind: KindInsert, Params: 4, Table: "users"}},
 		{`UPDATE "T" SET a = ? WHERE pk = ? RETURNING MODIFIED NEW *`, Summary{Kind: KindUpdate, Params: 2, Returning: true, Table: "T"}},
 		{`update T set a = 1 where pk = 2`, Summary{Kind: KindUpdate, Table: "T"}},
@@ -27,8 +31,7 @@ func TestSummarize(t *testing.T) {
 		{`SELECT * FROM (SELECT 1)`, Summary{Kind: KindSelect}},
 		{`CREATE TABLE t`, Summary{}},
 		{`(SELECT * FROM t) ?`, Summary{Params: 1}},
-		{``, Summary{}},
-		{`-- only a comment`, Summary{}},
+		{`-- only a comment`, Summary{Empty: true}},
 		{`SELECT ? FROM`, Summary{Kind: KindSelect, Params: 1}},
 	} {
 		got, err := Summarize(tt.in)
