@@ -5,6 +5,7 @@ package dynamosql_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -248,19 +249,7 @@ func benchInsert(b *testing.B, e *benchEnv) {
 // built by hand with attributevalue-marshalled parameters.
 func benchTx100(b *testing.B, e *benchEnv) {
 	ctx := context.Background()
-	driver := func() error {
-		tx, err := e.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		for range txStatements {
-			if _, err := tx.ExecContext(ctx, e.insertQ, "tx", e.key(), 42, "Ada Lovelace"); err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-		}
-		return tx.Commit()
-	}
+	driver := txOfInserts(ctx, e, (*sql.Tx).Commit)
 	sdk := func() error {
 		stmts := make([]types.ParameterizedStatement, txStatements)
 		for i := range stmts {
@@ -274,6 +263,25 @@ func benchTx100(b *testing.B, e *benchEnv) {
 		return err
 	}
 	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+}
+
+// txOfInserts returns the driver side of Tx100: a transaction of
+// txStatements INSERTs through database/sql, ended with end (Commit, or
+// Rollback to send nothing).
+func txOfInserts(ctx context.Context, e *benchEnv, end func(*sql.Tx) error) op {
+	return func() error {
+		tx, err := e.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		for range txStatements {
+			if _, err := tx.ExecContext(ctx, e.insertQ, "tx", e.key(), 42, "Ada Lovelace"); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+		}
+		return end(tx)
+	}
 }
 
 // bulkSet is the items of one bulk write, in a partition of their own.

@@ -246,19 +246,7 @@ func TestSelectColumnsFollowTheText(t *testing.T) {
 func BenchmarkPerfTxExec(b *testing.B) {
 	e := noNetEnv(b, map[string]string{"ExecuteTransaction": `{}`})
 	ctx := context.Background()
-	driver := func() error {
-		tx, err := e.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		for range txStatements {
-			if _, err := tx.ExecContext(ctx, e.insertQ, "tx", e.key(), 42, "Ada Lovelace"); err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-		}
-		return tx.Rollback()
-	}
+	driver := txOfInserts(ctx, e, (*sql.Tx).Rollback)
 	sdk := func() error {
 		for range txStatements {
 			if _, err := marshalParams("tx", e.key(), 42, "Ada Lovelace"); err != nil {

@@ -60,38 +60,20 @@ func (l *batchLedger) RoundTrip(req *http.Request) (*http.Response, error) {
 	default:
 		return l.next.RoundTrip(req)
 	}
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	req.Body.Close()
-	req.Body = io.NopCloser(bytes.NewReader(body))
 	var in struct {
 		Statements []struct {
 			Statement  string
 			Parameters []map[string]any
 		}
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, err
-	}
-	resp, err := l.next.RoundTrip(req)
-	if err != nil {
-		return resp, err
-	}
-	data, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
 	var out struct {
 		Responses []struct {
 			Error *struct{ Code string }
 		}
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &out) != nil || len(out.Responses) != len(in.Statements) {
-		return resp, nil
+	resp, ok, err := l.exchange(req, &in, &out)
+	if !ok || len(out.Responses) != len(in.Statements) {
+		return resp, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -109,6 +91,32 @@ func (l *batchLedger) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// exchange decodes req's JSON body into in, sends req on, and decodes a
+// 200 answer into out, leaving both bodies readable. ok reports that both
+// were decoded; resp and err are what to return either way.
+func (l *batchLedger) exchange(req *http.Request, in, out any) (resp *http.Response, ok bool, err error) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, false, err
+	}
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	if err := json.Unmarshal(body, in); err != nil {
+		return nil, false, err
+	}
+	resp, err = l.next.RoundTrip(req)
+	if err != nil {
+		return resp, false, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, false, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, resp.StatusCode == http.StatusOK && json.Unmarshal(data, out) == nil, nil
 }
 
 // writeRequest is a BatchWriteItem write request on the wire.
@@ -130,29 +138,11 @@ func (w writeRequest) op() string {
 // writeItems records a BatchWriteItem: every write request as sent, and
 // as applied unless the answer returns it unprocessed.
 func (l *batchLedger) writeItems(req *http.Request) (*http.Response, error) {
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	req.Body.Close()
-	req.Body = io.NopCloser(bytes.NewReader(body))
 	var in struct{ RequestItems map[string][]writeRequest }
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, err
-	}
-	resp, err := l.next.RoundTrip(req)
-	if err != nil {
-		return resp, err
-	}
-	data, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
 	var out struct{ UnprocessedItems map[string][]writeRequest }
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(data, &out) != nil {
-		return resp, nil
+	resp, ok, err := l.exchange(req, &in, &out)
+	if !ok {
+		return resp, err
 	}
 	left := map[string]bool{}
 	for _, reqs := range out.UnprocessedItems {

@@ -617,6 +617,30 @@ func txCanceledResponse(req *http.Request, body []byte, reasons []string) *http.
 		map[string]any{"CancellationReasons": list})
 }
 
+// forwardJSON forwards req with the JSON body in and decodes DynamoDB's
+// answer to op. An answer with a status other than 200 is returned as
+// passOn instead, for the caller to hand back unchanged.
+func (t *Transport) forwardJSON(req *http.Request, in map[string]json.RawMessage, op string) (out map[string]json.RawMessage, passOn *http.Response, err error) {
+	body, _ := json.Marshal(in)
+	resp, err := t.forward(req, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		return nil, resp, nil
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, nil, fmt.Errorf("faultinject: %s response: %w", op, err)
+	}
+	return out, nil, nil
+}
+
 // batchThrottleMessage is DynamoDB's message for a throttled statement.
 const batchThrottleMessage = "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html."
 
@@ -672,22 +696,10 @@ func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int,
 	out := map[string]json.RawMessage{}
 	if len(kept) > 0 {
 		in["Statements"], _ = json.Marshal(kept)
-		newBody, _ := json.Marshal(in)
-		resp, err := t.forward(req, newBody)
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			resp.Body = io.NopCloser(bytes.NewReader(data))
-			return resp, nil
-		}
-		if err := json.Unmarshal(data, &out); err != nil {
-			return nil, fmt.Errorf("faultinject: BatchExecuteStatement response: %w", err)
+		var passOn *http.Response
+		var err error
+		if out, passOn, err = t.forwardJSON(req, in, "BatchExecuteStatement"); err != nil || passOn != nil {
+			return passOn, err
 		}
 		if err := json.Unmarshal(out["Responses"], &forwarded); err != nil {
 			return nil, fmt.Errorf("faultinject: BatchExecuteStatement responses: %w", err)
@@ -760,22 +772,10 @@ func (t *Transport) unprocessBatch(req *http.Request, body []byte, indexes []int
 	out := map[string]json.RawMessage{}
 	if len(kept) > 0 {
 		in["RequestItems"], _ = json.Marshal(kept)
-		newBody, _ := json.Marshal(in)
-		resp, err := t.forward(req, newBody)
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			resp.Body = io.NopCloser(bytes.NewReader(data))
-			return resp, nil
-		}
-		if err := json.Unmarshal(data, &out); err != nil {
-			return nil, fmt.Errorf("faultinject: BatchWriteItem response: %w", err)
+		var passOn *http.Response
+		var err error
+		if out, passOn, err = t.forwardJSON(req, in, "BatchWriteItem"); err != nil || passOn != nil {
+			return passOn, err
 		}
 		var server map[string][]json.RawMessage
 		if raw := out["UnprocessedItems"]; len(raw) > 0 {
