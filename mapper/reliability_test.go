@@ -297,6 +297,22 @@ func assertParcels(t *testing.T, table string, want []Parcel) {
 	}
 }
 
+// batchFaultRepo returns a repository of parcels in a new table whose
+// requests go through ft, one batch request at a time, and the operation
+// PutMany sends: BatchExecuteStatement with KeepUnknownAttributes,
+// BatchWriteItem without.
+func batchFaultRepo(t *testing.T, prefix string, keep bool) (ft *faultinject.Transport, repo *mapper.Repository[Parcel], table, op string) {
+	ft = faultinject.New(nil)
+	db := relFaultDB(t, ft, &batchLedger{})
+	table = tableName(t, prefix)
+	repo = syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1, KeepUnknownAttributes: keep})
+	op = "BatchWriteItem"
+	if keep {
+		op = "BatchExecuteStatement"
+	}
+	return ft, repo, table, op
+}
+
 // TestBatchWritesAfterLostResponses: a batch request whose response is
 // lost after DynamoDB applied it, or that meets a 500 or a throttling
 // error, is resent by the SDK. For PartiQL statements
@@ -309,15 +325,8 @@ func TestBatchWritesAfterLostResponses(t *testing.T) {
 	const n = 60
 	for _, keep := range []bool{true, false} {
 		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
-			ft := faultinject.New(nil)
-			db := relFaultDB(t, ft, &batchLedger{})
+			ft, repo, table, op := batchFaultRepo(t, "rellost", keep)
 			ctx := ctxT(t)
-			table := tableName(t, "rellost")
-			repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1, KeepUnknownAttributes: keep})
-			op := "BatchWriteItem"
-			if keep {
-				op = "BatchExecuteStatement"
-			}
 			// Three requests meet one fault each, the SDK retries each of them.
 			ft.Inject(faultinject.Rule{Op: op, Times: 1, Fault: faultinject.DropResponse()})
 			ft.Inject(faultinject.Rule{Op: op, Skip: 2, Times: 1, Fault: faultinject.Status(500)})
@@ -348,15 +357,8 @@ func TestBatchWritesResubmitThrottledRequests(t *testing.T) {
 	const n = 30
 	for _, keep := range []bool{true, false} {
 		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
-			ft := faultinject.New(nil)
-			db := relFaultDB(t, ft, &batchLedger{})
+			ft, repo, table, op := batchFaultRepo(t, "relthrottle", keep)
 			ctx := ctxT(t)
-			table := tableName(t, "relthrottle")
-			repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1, KeepUnknownAttributes: keep})
-			op := "BatchWriteItem"
-			if keep {
-				op = "BatchExecuteStatement"
-			}
 			// More throttling answers in a row than the SDK's 3 attempts.
 			ft.Inject(faultinject.Rule{Op: op, Times: 5, Fault: faultinject.Throttling("ProvisionedThroughputExceededException")})
 			require.NoError(t, repo.PutMany(ctx, parcels(n, "v1")))
