@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,113 +13,107 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestRowValueAgreesWithDecodeValue(t *testing.T) {
-	for _, av := range []types.AttributeValue{
-		&types.AttributeValueMemberS{Value: "Ada Lovelace"},
-		&types.AttributeValueMemberS{Value: ""},
-		&types.AttributeValueMemberS{Value: "2024-05-06T07:08:09Z"},
-		&types.AttributeValueMemberN{Value: "42"},
-		&types.AttributeValueMemberN{Value: "12345678901234567890123456789012345678"},
-		&types.AttributeValueMemberBOOL{Value: true},
-		&types.AttributeValueMemberNULL{Value: true},
-		&types.AttributeValueMemberB{Value: []byte{1, 2}},
-		&types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberS{Value: "x"}}},
-		(*types.AttributeValueMemberS)(nil),
-		nil,
-	} {
-		for _, o := range []decodeOptions{{}, {parseTime: true}} {
-			assert.Equal(t, decodeValue(av, o), rowValue(av, o), "%#v %+v", av, o)
-		}
-	}
-	// parseTime still turns time text into a time.Time.
-	v := rowValue(&types.AttributeValueMemberS{Value: "2024-05-06T07:08:09Z"}, decodeOptions{parseTime: true})
-	assert.IsType(t, time.Time{}, v)
-}
-
-func TestRowValueStringIsAPlainString(t *testing.T) {
+func TestDecodedStringIsAPlainString(t *testing.T) {
 	av := &types.AttributeValueMemberS{Value: "héllo, wörld"}
-	v := rowValue(av, decodeOptions{})
+	v := decodeValue(av, decodeOptions{})
 	s, ok := v.(string)
 	require.True(t, ok, "%T", v)
 	assert.Equal(t, "héllo, wörld", s)
-	var d driver.Value = v
-	assert.Equal(t, driver.Value("héllo, wörld"), d)
 	assert.True(t, v == any("héllo, wörld"), "interface comparison")
-
-	// The value outlives every other reference to the attribute value.
-	av = nil
-	runtime.GC()
-	assert.Equal(t, "héllo, wörld", v.(string))
+	// parseTime still turns time text into a time.Time.
+	v = decodeValue(&types.AttributeValueMemberS{Value: "2024-05-06T07:08:09Z"}, decodeOptions{parseTime: true})
+	assert.IsType(t, time.Time{}, v)
 }
 
-func TestRowValueStringDoesNotAllocate(t *testing.T) {
-	av := types.AttributeValue(&types.AttributeValueMemberS{Value: "Ada Lovelace"})
-	var sink driver.Value
-	allocs := testing.AllocsPerRun(100, func() { sink = rowValue(av, decodeOptions{}) })
-	assert.Zero(t, allocs)
-	assert.Equal(t, "Ada Lovelace", sink)
-}
-
-func TestFactsOfAgreesWithSummarizeAndScanSQL(t *testing.T) {
-	for _, q := range []string{
-		`SELECT * FROM "users" WHERE id = ?`,
-		`SELECT COUNT(*) FROM users WHERE id = ?`,
-		`SELECT * FROM users LIMIT 3`,
-		`INSERT INTO "events" VALUE {'pk': ?, 'sk': ?}`,
-		`INSERT INTO events (pk, sk) VALUES (?, ?), (?, ?)`,
-		`UPDATE users SET n = n + 1 WHERE id = 'a' RETURNING ALL NEW *`,
-		`DELETE FROM users WHERE id = ?`,
-		`SELECT * FROM 'unterminated`,
-		`   `,
-		strings.Repeat("x", MaxStatementLength+1),
+func TestDecodeNumberClassifiesBeforeParsing(t *testing.T) {
+	for s, want := range map[string]driver.Value{
+		"42":                   int64(42),
+		"-9223372036854775808": int64(-9223372036854775808),
+		"9223372036854775808":  float64(9223372036854775808), // one past int64: FormatFloat spells it 9.223372036854776e+18
+		"1.5":                  1.5,
+		"1e+21":                1e21,
+		"1.50":                 Number("1.50"),
+		"0012":                 Number("0012"),
+		"12345678901234567890123456789012345678": Number("12345678901234567890123456789012345678"),
 	} {
-		sum, err := summarize(q)
-		f := factsOf(q)
-		assert.Equal(t, sum, f.sum, q)
-		assert.Equal(t, err, f.err, q)
-		if err == nil {
-			parse, ext := scanSQL(q, sum.Kind)
-			assert.Equal(t, parse, f.parse, q)
-			assert.Equal(t, ext, f.ext, q)
-			assert.Same(t, f, factsOf(q), "the second lookup is a cache hit")
+		got := decodeNumber(s)
+		if f, ok := want.(float64); ok && s == "9223372036854775808" {
+			// Not an exact float spelling either: the text is kept.
+			_ = f
+			want = Number(s)
 		}
+		assert.Equal(t, want, got, s)
 	}
+	// A non-integer costs no parse error: one allocation (the float64 in
+	// the interface) at most.
+	allocs := testing.AllocsPerRun(100, func() { _ = decodeNumber("1.5") })
+	assert.LessOrEqual(t, allocs, 1.0)
 }
 
-func TestFactsOfHitDoesNotAllocate(t *testing.T) {
+func TestStatementCacheHitsAndBounds(t *testing.T) {
+	c := newStatementCache(64)
 	q := `SELECT pk, sk FROM "facts_alloc" WHERE pk = ?`
-	factsOf(q)
-	allocs := testing.AllocsPerRun(100, func() { factsOf(q) })
-	assert.Zero(t, allocs)
-}
+	a := c.get(q)
+	require.NoError(t, a.err)
+	assert.Same(t, a, c.get(strings.Clone(q)), "the second lookup is a cache hit")
+	assert.EqualValues(t, 1, c.analysed.Load())
+	allocs := testing.AllocsPerRun(100, func() { c.get(q) })
+	assert.Zero(t, allocs, "a hit does not allocate")
 
-func TestFactsCacheIsBounded(t *testing.T) {
-	for i := range 2 * factShards * factShardCap {
-		factsOf(fmt.Sprintf(`SELECT * FROM "bounded" WHERE pk = '%d'`, i))
+	for i := range 1000 {
+		c.get(fmt.Sprintf(`SELECT * FROM "bounded" WHERE pk = '%d'`, i))
 	}
 	n := 0
-	for i := range factCache {
-		if m := factCache[i].m.Load(); m != nil {
-			require.LessOrEqual(t, len(*m), factShardCap)
-			n += len(*m)
-		}
+	for _, sh := range c.shards {
+		n += sh.Len()
 	}
-	assert.LessOrEqual(t, n, factShards*factShardCap)
+	assert.LessOrEqual(t, n, 64)
+
+	long := strings.Repeat("x", MaxStatementLength+1)
+	assert.ErrorIs(t, c.get(long).err, ErrStatementTooLong)
+	assert.NotSame(t, c.get(long), c.get(long), "a text over the limit is never cached")
 }
 
-func TestScanFactsFollowsTheText(t *testing.T) {
-	orig := `SELECT * FROM users WHERE id = ? LIMIT 2`
-	f := factsOf(orig)
-	p := &prepared{query: orig, original: orig, sum: f.sum, facts: f}
-	parse, ext := p.scanFacts()
-	assert.True(t, parse)
-	assert.Equal(t, "LIMIT", ext)
-	// A text rewritten since prepare is scanned for what it says now.
-	p.query = `SELECT * FROM users WHERE id = ?`
-	parse, ext = p.scanFacts()
-	wantParse, wantExt := scanSQL(p.query, p.sum.Kind)
-	assert.Equal(t, wantParse, parse)
-	assert.Equal(t, wantExt, ext)
+func TestAnalysisHoldsWhatLaterStagesNeed(t *testing.T) {
+	for _, tt := range []struct {
+		q       string
+		kind    string
+		params  int
+		table   string
+		rewrite rewriteKind
+		star    bool
+		cols    int
+		keys    bool
+		err     error
+	}{
+		{q: `SELECT * FROM "users" WHERE id = ?`, kind: "SELECT", params: 1, table: "users", star: true, keys: true},
+		{q: `SELECT a, b.c FROM users WHERE id = ?`, kind: "SELECT", params: 1, table: "users", cols: 2, keys: true},
+		{q: `SELECT COUNT(*) FROM users WHERE id = ?`, kind: "SELECT", params: 1, table: "users", rewrite: rewriteCount, star: true, keys: true},
+		{q: `SELECT * FROM users LIMIT ?`, kind: "SELECT", params: 1, table: "users", rewrite: rewriteLimit, star: true},
+		{q: `INSERT INTO "events" VALUE {'pk': ?, 'sk': ?}`, kind: "INSERT", params: 2, table: "events", star: true, keys: true},
+		{q: `INSERT INTO events (pk, sk) VALUES (?, ?), (?, ?)`, kind: "INSERT", params: 4, table: "events", rewrite: rewriteInsert, star: true},
+		{q: `UPDATE users SET n = n + 1 WHERE id = 'a' RETURNING ALL NEW *`, kind: "UPDATE", table: "users", star: true, keys: true},
+		{q: `SELECT * FROM 'unterminated`, err: ErrSyntax},
+		{q: `   `, err: ErrEmptyStatement},
+		{q: `-- nothing`, err: ErrEmptyStatement},
+		{q: `SELECT * FROM a JOIN b`, err: ErrUnsupportedSQL},
+		{q: `SELECT * FROM "a/b"`, err: ErrInvalidTableName},
+		{q: `SELEKT * FROM t`, kind: "UNKNOWN", table: "", star: true},
+	} {
+		a := analyse(tt.q)
+		if tt.err != nil {
+			assert.ErrorIs(t, a.err, tt.err, tt.q)
+			continue
+		}
+		require.NoError(t, a.err, tt.q)
+		assert.Equal(t, tt.kind, a.kind.String(), tt.q)
+		assert.Equal(t, tt.params, a.params, tt.q)
+		assert.Equal(t, tt.table, a.table, tt.q)
+		assert.Equal(t, tt.rewrite, a.rw.kind, tt.q)
+		assert.Equal(t, tt.star, a.star, tt.q)
+		assert.Len(t, a.cols, tt.cols, tt.q)
+		assert.Equal(t, tt.keys, a.keys != nil, tt.q)
+	}
 }
 
 // txExec adds an INSERT with args to the transaction open on c.
@@ -138,13 +131,10 @@ func txExec(t *testing.T, c *conn, query string, args ...any) error {
 func TestTxKeysIndexedByHash(t *testing.T) {
 	for _, collide := range []bool{false, true} {
 		t.Run(fmt.Sprintf("collide=%v", collide), func(t *testing.T) {
-			if collide {
-				collideKeys = true // every key hashes alike
-				t.Cleanup(func() { collideKeys = false })
-			}
 			c, f := translateConn()
 			_, err := c.BeginTx(context.Background(), driver.TxOptions{})
 			require.NoError(t, err)
+			c.tx.keys.collide = collide // every key hashes alike
 			ins := `INSERT INTO "events" VALUE {'pk': ?, 'sk': ?}`
 			require.NoError(t, txExec(t, c, ins, "p", "1"))
 			assert.Zero(t, f.calls, "one statement on a table: not described")

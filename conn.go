@@ -3,17 +3,15 @@ package dynamosql
 import (
 	"context"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
+	"github.com/dynamosql/dynamosql/internal/planner"
 )
 
 // MaxStatementLength is DynamoDB's limit on the length of a PartiQL
@@ -33,11 +31,7 @@ type conn struct {
 	tx     *transaction // the open transaction, if any
 	closed bool
 
-	facts *stmtFacts // the facts of the last statement text (stmtcache.go)
-
-	// explain is set on the private connection of Explain: plan fills it
-	// and neither refuses nor logs.
-	explain *Plan
+	last *analysis // the analysis of the last statement text (analyse.go)
 }
 
 var (
@@ -94,18 +88,6 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
-// argErr names the position of an argument that could not be converted.
-type argErr struct {
-	n   int
-	err error
-}
-
-func (e *argErr) Error() string {
-	return "dynamosql: argument " + strconv.Itoa(e.n) + ": " + strings.TrimPrefix(e.err.Error(), "dynamosql: ")
-}
-
-func (e *argErr) Unwrap() error { return e.err }
-
 // takeOptions returns the options collected for the statement about to run
 // and clears them for the next one.
 func (c *conn) takeOptions() stmtOptions {
@@ -127,14 +109,14 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
-// PrepareContext returns a prepared statement; the statement is checked
-// (length, syntax of quotes and comments) but nothing is sent.
+// PrepareContext returns a prepared statement; the statement is analysed
+// (and refused when it can never be sent) but nothing is sent.
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	if c.closed {
 		return nil, driver.ErrBadConn
 	}
-	if _, err := summarize(query); err != nil {
-		return nil, err
+	if a := c.analysisOf(query); a.err != nil {
+		return nil, a.err
 	}
 	return &stmt{c: c, query: query}, nil
 }
@@ -160,13 +142,12 @@ func (c *conn) Ping(ctx context.Context) error {
 	}
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
-	err := resend(ctx, func() error {
+	err := resend(ctx, maxReadResends, isBrokenResponse, func() error {
 		_, err := c.c.client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
 		return err
 	})
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorCode() == "AccessDeniedException" {
+		if errorCode(err) == "AccessDeniedException" {
 			return nil
 		}
 		return wrapErr("Ping", err)
@@ -196,99 +177,117 @@ func (c *conn) callContext(ctx context.Context) (context.Context, context.Cancel
 	return ctx, func() {}
 }
 
-// summarize checks a statement's length and lexes it.
-func summarize(query string) (partiql.Summary, error) {
-	if len(query) > MaxStatementLength {
-		return partiql.Summary{}, fmt.Errorf("%w: the statement has %d characters and DynamoDB accepts at most %d: pass long values as ? parameters or split the work",
-			ErrStatementTooLong, len(query), MaxStatementLength)
-	}
-	if strings.TrimSpace(query) == "" {
-		return partiql.Summary{}, fmt.Errorf("%w: nothing to send", ErrEmptyStatement)
-	}
-	s, err := partiql.Summarize(query)
-	if err != nil {
-		return s, fmt.Errorf("dynamosql: %w", syntaxErr(err)) // input_errors.go
-	}
-	if s.Empty {
-		return partiql.Summary{}, fmt.Errorf("%w: the statement holds only comments, nothing to send", ErrEmptyStatement)
-	}
-	return s, nil
-}
-
-// prepared is a statement checked and ready to send.
+// prepared is a statement on its way through the pipeline: its analysis,
+// its arguments, and what each stage decided for this execution.
 type prepared struct {
-	// query is the text to send (after translation and index hints);
-	// original is the text the caller wrote.
-	query    string
-	original string
-	sum      partiql.Summary
-	params   []types.AttributeValue
-	opts     stmtOptions
+	a *analysis
+	// query is the text to send and params its parameters, after the
+	// rewrites and index hints.
+	query  string
+	params []types.AttributeValue
+	opts   stmtOptions
+	// consistent is the one consistent-read rule: the statement's option,
+	// the DSN's setting, or a transaction. Planning (no GSI for a
+	// consistent read) and the request read it.
+	consistent bool
 
-	// Set by translate (translate.go) for SQL forms PartiQL lacks.
-	offset int                            // rows to skip on the client (OFFSET)
-	count  bool                           // COUNT(*): return one row with the count
-	multi  []types.ParameterizedStatement // multi-row INSERT: one statement per row
-	none   bool                           // LIMIT 0: no rows, nothing is sent
+	// Set by rewrite (rewrite.go).
+	form      *form                          // the SELECT sent, for plan; nil for other statements
+	offset    int                            // rows to skip on the client (OFFSET)
+	count     bool                           // COUNT(*): return one row with the count
+	none      bool                           // LIMIT 0: no rows, nothing is sent
+	multi     []types.ParameterizedStatement // multi-row INSERT: one statement per row
+	multiKeys []keyed                        // the item keys of multi
 
-	facts *stmtFacts // what the original text alone tells (stmtcache.go)
+	// Set by plan (plan.go).
+	plan           *planner.Plan
+	note           string // why the statement has no plan, for Explain
+	refused        error  // the scan policy refuses the statement
+	warn           bool   // the scan policy warns about it
+	warnNoMetadata error  // the table cannot be described: no hints, no check
 }
 
-// prepare checks a statement and its arguments before anything is sent,
-// then translates SQL forms PartiQL lacks and applies index hints. It
-// fills *p, which the caller owns (ExecContext and QueryContext keep it on
-// their stack: nothing holds on to p after the statement ran, only to what
-// it points to).
-func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedValue, p *prepared) error {
+// stages runs the stages that precede sending: analyse the text (cached),
+// check and convert the arguments, rewrite, plan. It fills *p, which the
+// caller owns (ExecContext and QueryContext keep it on their stack).
+func (c *conn) stages(ctx context.Context, query string, args []driver.NamedValue, p *prepared) error {
 	opts := c.takeOptions()
 	if c.closed {
 		return driver.ErrBadConn
 	}
-	facts := c.factsOf(query) // stmtcache.go
-	sum, err := facts.sum, facts.err
+	a := c.analysisOf(query) // analyse.go
+	if a.err != nil {
+		return a.err
+	}
+	if a.params != len(args) {
+		return fmt.Errorf("%w: the statement has %d ? placeholder(s) but %d argument(s) were given",
+			ErrArgCount, a.params, len(args))
+	}
+	params, err := c.params(args)
 	if err != nil {
 		return err
 	}
-	if err := checkTableName(sum.Table); err != nil { // input_errors.go
+	*p = prepared{
+		a:          a,
+		query:      a.text,
+		params:     params,
+		opts:       opts,
+		consistent: opts.consistentRead || c.c.cfg.ConsistentRead || c.tx != nil,
+	}
+	if err := c.rewrite(ctx, p); err != nil { // rewrite.go
 		return err
 	}
-	if sum.Params != len(args) {
-		return fmt.Errorf("%w: the statement has %d ? placeholder(s) but %d argument(s) were given",
-			ErrArgCount, sum.Params, len(args))
+	if a.kind == partiql.KindSelect {
+		return c.plan(ctx, p) // plan.go
+	}
+	return nil
+}
+
+// params returns the attribute values CheckNamedValue made of args.
+func (c *conn) params(args []driver.NamedValue) ([]types.AttributeValue, error) {
+	if len(args) == 0 {
+		return nil, nil
 	}
 	var params []types.AttributeValue
-	if len(args) > 0 {
-		if t := c.tx; t != nil {
-			params = t.slab.params(len(args)) // slab.go
-		} else {
-			params = make([]types.AttributeValue, len(args))
-		}
-		for i, a := range args {
-			var av types.AttributeValue
-			ok := true
-			switch v := a.Value.(type) { // what CheckNamedValue makes most often, without an interface assertion
-			case *types.AttributeValueMemberS:
-				av = v
-			case *types.AttributeValueMemberN:
-				av = v
-			default:
-				av, ok = a.Value.(types.AttributeValue)
-			}
-			if !ok {
-				// Only reachable when database/sql skipped CheckNamedValue.
-				var err error
-				if av, err = convertValue(a.Value); err != nil {
-					return &argErr{n: i + 1, err: err}
-				}
-			}
-			params[i] = av
-		}
+	if t := c.tx; t != nil {
+		params = t.slab.params(len(args)) // slab.go
+	} else {
+		params = make([]types.AttributeValue, len(args))
 	}
-	*p = prepared{query: query, original: query, sum: sum, params: params, opts: opts, facts: facts}
-	if err := c.translate(ctx, p); err != nil {
+	for i, a := range args {
+		var av types.AttributeValue
+		ok := true
+		switch v := a.Value.(type) { // what CheckNamedValue makes most often, without an interface assertion
+		case *types.AttributeValueMemberS:
+			av = v
+		case *types.AttributeValueMemberN:
+			av = v
+		default:
+			av, ok = a.Value.(types.AttributeValue)
+		}
+		if !ok {
+			// Only reachable when database/sql skipped CheckNamedValue.
+			var err error
+			if av, err = convertValue(a.Value); err != nil {
+				return nil, &argErr{n: i + 1, err: err}
+			}
+		}
+		params[i] = av
+	}
+	return params, nil
+}
+
+// prepare runs the stages, then acts on the scan policy: a refused
+// statement fails, a warned one is logged (once per text).
+func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedValue, p *prepared) error {
+	if err := c.stages(ctx, query, args, p); err != nil {
 		return err
 	}
-	return c.plan(ctx, p)
+	if p.refused != nil {
+		return p.refused
+	}
+	c.warn(p) // plan.go
+	return nil
 }
 
 // ExecContext runs a statement that returns no rows.
@@ -297,80 +296,19 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.prepare(ctx, query, args, &p); err != nil {
 		return nil, err
 	}
-	return c.exec(ctx, &p)
-}
-
-func (c *conn) exec(ctx context.Context, p *prepared) (driver.Result, error) {
-	if p.sum.Kind == partiql.KindSelect {
+	switch {
+	case p.a.kind == partiql.KindSelect:
 		return nil, fmt.Errorf("%w: Exec of a SELECT: use Query (QueryContext), which returns the rows", ErrNotQuery)
+	case p.multi != nil:
+		return c.sendRows(ctx, &p) // send.go
+	case c.tx != nil:
+		return c.tx.add(ctx, &p) // tx.go; a read-only transaction refuses it
 	}
-	if p.multi != nil {
-		return c.execMulti(ctx, p)
-	}
-	if c.tx != nil {
-		return c.tx.add(ctx, p) // a read-only transaction refuses it
-	}
-	if err := ctx.Err(); err != nil {
+	_, n, err := c.write(ctx, &p, false) // send.go
+	if err != nil {
 		return nil, err
 	}
-	text := p.query
-	addedReturning := false
-	if p.sum.Kind == partiql.KindDelete && !p.sum.Returning {
-		// Learn whether an item was deleted.
-		text = appendReturning(text)
-		addedReturning = true
-		if len(text) > MaxStatementLength {
-			text, addedReturning = p.query, false
-		}
-	}
-	cctx, cancel := c.callContext(ctx)
-	defer cancel()
-	w := newWriteWatch(p.sum.Kind, p.original) // write_outcome.go
-	out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
-		Statement:  &text,
-		Parameters: p.params,
-	}, w.option())
-	if uerr := w.outcome(cctx, out, err, addedReturning || p.sum.Returning); uerr != nil {
-		return nil, uerr
-	}
-	if err != nil {
-		var ccf *types.ConditionalCheckFailedException
-		if errors.As(err, &ccf) && (p.sum.Kind == partiql.KindUpdate || p.sum.Kind == partiql.KindDelete) {
-			// No item matched the key and condition: the SQL idiom is 0 rows.
-			return result{affected: 0}, nil
-		}
-		return nil, c.statementError(p.sum.Table, err)
-	}
-	switch p.sum.Kind {
-	case partiql.KindDelete:
-		if addedReturning || p.sum.Returning {
-			return result{affected: int64(len(out.Items))}, nil
-		}
-		return result{affected: 1}, nil
-	default:
-		return result{affected: 1}, nil
-	}
-}
-
-// appendReturning adds RETURNING ALL OLD * to a DELETE, after any trailing
-// semicolon is removed. A newline first ends a trailing -- comment.
-func appendReturning(q string) string {
-	t := strings.TrimRight(q, " \t\r\n")
-	t = strings.TrimSuffix(t, ";")
-	return t + "\nRETURNING ALL OLD *"
-}
-
-// statementError wraps an error from ExecuteStatement and forgets cached
-// metadata of a table DynamoDB says is missing.
-func (c *conn) statementError(table string, err error) error {
-	var nf *types.ResourceNotFoundException
-	if errors.As(err, &nf) && table != "" {
-		c.c.catalog.Invalidate(table)
-	}
-	if table != "" && isIndexError(err) {
-		c.c.catalog.Invalidate(table)
-	}
-	return wrapErr("ExecuteStatement", err)
+	return result{affected: n}, nil
 }
 
 // QueryContext runs a statement that returns rows: a SELECT, or a write
@@ -381,56 +319,33 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err := c.prepare(ctx, query, args, &p); err != nil {
 		return nil, err
 	}
-	return c.query(ctx, &p)
-}
-
-func (c *conn) query(ctx context.Context, p *prepared) (driver.Rows, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	switch p.sum.Kind {
-	case partiql.KindSelect:
-		if p.count {
-			return c.countRows(ctx, p)
+	switch {
+	case p.a.kind == partiql.KindSelect && p.count:
+		return c.countRows(ctx, &p) // rows.go
+	case p.a.kind == partiql.KindSelect && p.none:
+		return c.noRows(ctx, &p), nil
+	case p.a.kind == partiql.KindSelect:
+		return c.selectRows(ctx, &p)
+	case p.multi != nil:
+		if _, err := c.sendRows(ctx, &p); err != nil {
+			return nil, err
 		}
-		if p.none {
-			return c.noRows(ctx, p), nil
+		return emptyRows(), nil
+	case c.tx != nil:
+		if p.a.returning && !c.tx.readOnly {
+			return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: run the statement outside the transaction", ErrTxStatement)
 		}
-		return c.selectRows(ctx, p)
-	default:
-		if p.multi != nil {
-			if _, err := c.execMulti(ctx, p); err != nil {
-				return nil, err
-			}
-			return emptyRows(), nil
+		if _, err := c.tx.add(ctx, &p); err != nil {
+			return nil, err
 		}
-		if c.tx != nil {
-			if p.sum.Returning && !c.tx.readOnly {
-				return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: run the statement outside the transaction", ErrTxStatement)
-			}
-			if _, err := c.tx.add(ctx, p); err != nil {
-				return nil, err
-			}
-			return emptyRows(), nil
-		}
-		cctx, cancel := c.callContext(ctx)
-		defer cancel()
-		w := newWriteWatch(p.sum.Kind, p.original) // write_outcome.go
-		text := p.query                            // not &p.query: p stays on the caller's stack
-		out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
-			Statement:  &text,
-			Parameters: p.params,
-		}, w.option())
-		if uerr := w.outcome(cctx, out, err, p.sum.Returning); uerr != nil {
-			return nil, uerr
-		}
-		if err != nil {
-			var ccf *types.ConditionalCheckFailedException
-			if errors.As(err, &ccf) && (p.sum.Kind == partiql.KindUpdate || p.sum.Kind == partiql.KindDelete) {
-				return emptyRows(), nil
-			}
-			return nil, c.statementError(p.sum.Table, err)
-		}
-		return c.itemRows(ctx, p, out.Items), nil
+		return emptyRows(), nil
 	}
+	items, _, err := c.write(ctx, &p, true)
+	if err != nil {
+		return nil, err
+	}
+	return c.itemRows(ctx, &p, items), nil
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/dynamosql/dynamosql/indexhint"
+	"github.com/dynamosql/dynamosql/internal/planner"
 )
 
 // Connector is a driver.Connector that owns one DynamoDB client shared by
@@ -23,8 +24,10 @@ type Connector struct {
 	cfg     *Config
 	client  *dynamodb.Client
 	catalog *indexhint.Catalog
+	planner *planner.Planner
+	stmts   *statementCache // analyse.go
+	warned  warnings        // plan.go
 	logger  *slog.Logger
-	plans   planState // index hints and the scan policy (plan.go)
 }
 
 var _ driver.Connector = (*Connector)(nil)
@@ -50,12 +53,34 @@ func NewConnector(cfg *Config) (*Connector, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	catalog := indexhint.NewCatalog(timedDescribe{api: client, timeout: cfg.Timeout})
 	return &Connector{
 		cfg:     cfg,
 		client:  client,
-		catalog: indexhint.NewCatalog(timedDescribe{api: client, timeout: cfg.Timeout}), // describe_timeout.go
+		catalog: catalog,
+		planner: planner.New(catalog),
+		stmts:   newStatementCache(cfg.StatementCacheSize),
 		logger:  logger,
 	}, nil
+}
+
+// timedDescribe bounds each DescribeTable call of the connector's catalog
+// with Config.Timeout, like every other DynamoDB call of the driver: the
+// catalog describes a table the first time a statement needs its keys or
+// indexes, with the statement's context.
+type timedDescribe struct {
+	api     indexhint.DescribeTableAPI
+	timeout time.Duration
+}
+
+// DescribeTable calls DescribeTable with the timeout applied.
+func (d timedDescribe) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	if d.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.timeout)
+		defer cancel()
+	}
+	return d.api.DescribeTable(ctx, in, optFns...)
 }
 
 func newClient(cfg *Config) (*dynamodb.Client, error) {
@@ -144,7 +169,6 @@ func ConnectorOf(ctx context.Context, db *sql.DB) (*Connector, error) {
 	return nil, errNotOurs
 }
 
-var errNotOurs = errors.New("dynamosql: the *sql.DB was not opened with the dynamodb driver")
 
 // Client returns the DynamoDB client behind db (see ConnectorOf), for the
 // operations PartiQL cannot express, such as CreateTable.

@@ -92,6 +92,10 @@ type Config struct {
 	// MaxRetries is how many times the AWS SDK retries a throttled or failed
 	// request after the first attempt. 0 disables retries.
 	MaxRetries int
+	// StatementCacheSize is how many statement texts the connector keeps
+	// analysed (lexed, parsed, translated, planned), least recently used
+	// first out; 0 means DefaultStatementCacheSize.
+	StatementCacheSize int
 
 	// Logger receives the driver's warnings (for example full scans under
 	// ScanWarn). Nil means slog.Default().
@@ -238,6 +242,20 @@ var dsnKeys = []dsnKey{
 		},
 		get: func(c *Config) (string, bool) {
 			return strconv.Itoa(c.MaxRetries), c.MaxRetries != DefaultMaxRetries
+		},
+	},
+	{
+		name: "statement_cache",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1<<20 {
+				return fmt.Errorf("%w: statement_cache=%q is not an integer between 0 (the default, %d) and 1048576", ErrInvalidDSN, v, DefaultStatementCacheSize)
+			}
+			c.StatementCacheSize = n
+			return nil
+		},
+		get: func(c *Config) (string, bool) {
+			return strconv.Itoa(c.StatementCacheSize), c.StatementCacheSize != 0
 		},
 	},
 }

@@ -185,9 +185,9 @@ func hostileCases() []hostileCase {
 			func(h *hostileEnv) error {
 				return h.exec(`INSERT INTO TBL VALUE {'id': 'a'}; DELETE FROM TBL WHERE id = 'seed'`)
 			}),
-		dynamoCase("statement", "`UPDATE t SET v = 1` (no key in WHERE)", "ValidationException", "mandatory equality on all key attributes",
+		sentinelCase("statement", "`UPDATE t SET v = 1` (no key in WHERE)", dynamosql.ErrUnsupportedSQL, "ErrUnsupportedSQL", "UPDATE without WHERE; an UPDATE changes one item: give its full primary key in WHERE",
 			func(h *hostileEnv) error { return h.exec(`UPDATE TBL SET v = 1`) }),
-		dynamoCase("statement", "`DELETE FROM t` (no WHERE)", "ValidationException", "mandatory equality on all key attributes",
+		sentinelCase("statement", "`DELETE FROM t` (no WHERE)", dynamosql.ErrUnsupportedSQL, "ErrUnsupportedSQL", "DELETE without WHERE; a DELETE removes one item: give its full primary key in WHERE",
 			func(h *hostileEnv) error { return h.exec(`DELETE FROM TBL`) }),
 		// Statements the driver cannot read.
 		sentinelCase("statement", "`SELECT * FROM t WHERE id = 'abc` (unterminated string)", dynamosql.ErrSyntax, "ErrSyntax", "unterminated string literal",

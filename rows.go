@@ -6,11 +6,20 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/dynamosql/dynamosql/internal/partiql"
 )
+
+// Stage 5 of the pipeline: results. Every driver.Rows of the driver is
+// here: rows streams a SELECT page by page (and holds the items of a
+// RETURNING clause); countResult is the one row of a COUNT(*). A row's
+// values are decoded from DynamoDB's attribute values by decode.go.
 
 // column is one result column: its name as written in the projection and
 // the item attribute DynamoDB returns it under.
@@ -30,7 +39,7 @@ type rows struct {
 	ctx    context.Context
 	in     dynamodb.ExecuteStatementInput
 	text   string // the statement in.Statement points to
-	sum    summaryTable
+	table  string
 	cols   []column
 	items  []map[string]types.AttributeValue
 	pos    int
@@ -48,11 +57,6 @@ type rows struct {
 	skip     int // rows an OFFSET still has to skip (see skipRows)
 	position *Position
 	typeName []string // lazily computed database type names
-}
-
-// summaryTable is the part of a statement summary rows need.
-type summaryTable struct {
-	table string
 }
 
 var (
@@ -73,7 +77,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 	r := &rows{
 		c:        c,
 		ctx:      ctx,
-		sum:      summaryTable{table: p.sum.Table},
+		table:    p.a.table,
 		dec:      c.decodeOptions(),
 		fetch:    true,
 		pageSize: o.pageSize,
@@ -85,34 +89,41 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 	r.text = p.query
 	r.in.Statement = &r.text
 	r.in.Parameters = p.params
-	if o.consistentRead || c.c.cfg.ConsistentRead || c.tx != nil {
+	if p.consistent {
 		r.in.ConsistentRead = aws.Bool(true)
 	}
 	if o.startToken != nil {
 		r.in.NextToken = o.startToken
 	}
-	cols, star := p.projection() // stmtcache.go
 	if err := r.fetchPage(); err != nil {
 		return nil, err
 	}
-	if star {
+	if p.a.star {
 		for len(r.items) == 0 && !r.done && !r.pageLimitReached() {
 			if err := r.fetchPage(); err != nil {
 				return nil, err
 			}
 		}
-		r.cols = c.starColumns(ctx, p.sum.Table, r.items)
+		r.cols = c.starColumns(ctx, p.a.table, r.items)
 	} else {
-		r.cols = cols
+		r.cols = p.a.cols
 	}
 	return r, nil
 }
 
-// itemRows returns the items of a write's RETURNING clause as rows.
+// itemRows returns the items of a write's RETURNING clause as rows. ALL
+// OLD and ALL NEW return whole items: the table's key columns come first,
+// as for SELECT *. MODIFIED OLD and MODIFIED NEW return only the
+// attributes the UPDATE changed, never the key: the columns are exactly
+// the attributes DynamoDB returned.
 func (c *conn) itemRows(ctx context.Context, p *prepared, items []map[string]types.AttributeValue) driver.Rows {
 	r := &rows{c: c, ctx: ctx, items: items, done: true, dec: c.decodeOptions()}
 	if len(items) > 0 {
-		r.cols = c.starColumns(ctx, p.sum.Table, items)
+		table := p.a.table
+		if u, ok := p.a.stmt.(*partiql.Update); ok && (u.Returning == partiql.ReturnModifiedOld || u.Returning == partiql.ReturnModifiedNew) {
+			table = "" // no key columns
+		}
+		r.cols = c.starColumns(ctx, table, items)
 	}
 	return r
 }
@@ -169,19 +180,12 @@ func (r *rows) fetchPage() error {
 	} else {
 		r.in.Limit = nil
 	}
-	ctx, cancel := r.c.callContext(r.ctx)
-	defer cancel()
-	var out *dynamodb.ExecuteStatementOutput
-	err := resend(ctx, func() error {
-		var err error
-		out, err = r.c.c.client.ExecuteStatement(ctx, &r.in)
-		return err
-	})
+	out, err := r.c.fetch(r.ctx, &r.in) // send.go
 	if err != nil {
 		if ctxErr := r.ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		return r.c.statementError(r.sum.table, err)
+		return r.c.statementError(r.table, err)
 	}
 	r.items = out.Items
 	r.pages++
@@ -246,7 +250,7 @@ func (r *rows) Next(dest []driver.Value) error {
 	r.pos++
 	for i := range r.cols {
 		if av, ok := r.cols[i].lookup(item); ok {
-			dest[i] = rowValue(av, r.dec) // rowvalue.go
+			dest[i] = decodeValue(av, r.dec) // decode.go
 		} else {
 			dest[i] = nil
 		}
@@ -289,4 +293,234 @@ func (r *rows) ColumnTypeScanType(index int) reflect.Type {
 // attribute as nullable (an item may lack it).
 func (r *rows) ColumnTypeNullable(index int) (nullable, ok bool) {
 	return !r.cols[index].notNull, true
+}
+
+// ---- LIMIT 0, OFFSET ----
+
+// noRows returns the empty result of a SELECT ... LIMIT 0, without sending
+// anything. Its columns are the projection's, or for SELECT * the table's
+// key attributes (no item tells the others).
+func (c *conn) noRows(ctx context.Context, p *prepared) driver.Rows {
+	r := &rows{c: c, ctx: ctx, done: true, dec: c.decodeOptions()}
+	r.cols = p.a.cols
+	if p.a.star {
+		r.cols = c.starColumns(ctx, p.a.table, nil)
+	}
+	return r
+}
+
+// skipRows consumes the rows an OFFSET skips, fetching pages as needed.
+// Skipped rows count towards maxRows (which is OFFSET + LIMIT) but not in
+// Position.Rows.
+func (r *rows) skipRows() error {
+	for r.skip > 0 {
+		for r.pos >= len(r.items) {
+			if r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) {
+				r.skip = 0
+				return io.EOF
+			}
+			if err := r.fetchPage(); err != nil {
+				return err
+			}
+		}
+		n := min(r.skip, len(r.items)-r.pos)
+		clear(r.items[r.pos : r.pos+n])
+		r.pos += n
+		r.skip -= n
+		r.returned += n
+	}
+	return nil
+}
+
+// ---- COUNT(*) ----
+
+// countRows runs a COUNT(*): it pages through the key-attribute SELECT
+// countForm (rewrite.go) wrote, holding one page at a time, and returns one row
+// with one column, COUNT(*), holding the count as an int64. MaxRows does
+// not cap the count; PageSize, ConsistentRead and Track apply to the pages
+// read.
+func (c *conn) countRows(ctx context.Context, p *prepared) (driver.Rows, error) {
+	q := *p
+	q.opts.maxRows = 0
+	q.offset = 0
+	dr, err := c.selectRows(ctx, &q)
+	if err != nil {
+		return nil, err
+	}
+	r := dr.(*rows)
+	defer r.Close()
+	var n int64
+	for {
+		n += int64(len(r.items))
+		if r.done {
+			break
+		}
+		if err := r.fetchPage(); err != nil {
+			return nil, err
+		}
+	}
+	return &countResult{n: n, position: p.opts.position}, nil
+}
+
+// countResult is the one-row result of a COUNT(*).
+type countResult struct {
+	n        int64
+	read     bool
+	position *Position
+}
+
+var (
+	_ driver.Rows                           = (*countResult)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*countResult)(nil)
+	_ driver.RowsColumnTypeScanType         = (*countResult)(nil)
+	_ driver.RowsColumnTypeNullable         = (*countResult)(nil)
+)
+
+// Columns returns the one column, COUNT(*).
+func (r *countResult) Columns() []string { return []string{countColumn} }
+
+// Close releases nothing.
+func (r *countResult) Close() error { r.read = true; return nil }
+
+// Next returns the count once.
+func (r *countResult) Next(dest []driver.Value) error {
+	if r.read {
+		return io.EOF
+	}
+	r.read = true
+	dest[0] = r.n
+	if r.position != nil {
+		r.position.Rows++
+	}
+	return nil
+}
+
+// ColumnTypeDatabaseTypeName returns N.
+func (r *countResult) ColumnTypeDatabaseTypeName(int) string { return "N" }
+
+// ColumnTypeScanType returns int64.
+func (r *countResult) ColumnTypeScanType(int) reflect.Type { return reflect.TypeFor[int64]() }
+
+// ColumnTypeNullable reports the count as never NULL.
+func (r *countResult) ColumnTypeNullable(int) (nullable, ok bool) { return false, true }
+
+// ---- columns ----
+
+// projection returns the columns of a SELECT's explicit projection, in
+// order, or star=true for SELECT * (and any other statement, whose columns
+// come from the items of its RETURNING clause).
+//
+// Columns are named as written, without quotes: a, a.b, a.b[2]. DynamoDB
+// returns a nested path under its last field name (with the list indexes
+// that follow it): SELECT m.x returns the attribute "x", SELECT m.y[1]
+// returns "y[1]".
+func projection(st partiql.Statement) (cols []column, star bool) {
+	sel, ok := st.(*partiql.Select)
+	if !ok || sel.Star || sel.Count || len(sel.Projection) == 0 {
+		return nil, true
+	}
+	cols = make([]column, 0, len(sel.Projection))
+	for _, e := range sel.Projection {
+		p, ok := e.(*partiql.Path)
+		if !ok || len(p.Segments) == 0 {
+			return nil, true
+		}
+		cols = append(cols, pathColumn(p))
+	}
+	return cols, false
+}
+
+func pathColumn(p *partiql.Path) column {
+	if p.IsSimple() {
+		n := p.Segments[0].Name
+		return column{name: n, key: n}
+	}
+	var name strings.Builder
+	for i, s := range p.Segments {
+		if s.IsIndex {
+			name.WriteByte('[')
+			name.WriteString(strconv.Itoa(s.Index))
+			name.WriteByte(']')
+			continue
+		}
+		if i > 0 {
+			name.WriteByte('.')
+		}
+		name.WriteString(s.Name)
+	}
+	c := column{name: name.String()}
+	// DynamoDB returns a nested path under a key made of one of its field
+	// names with the list indexes that follow it, holding the rest of the
+	// path as a sub-document: SELECT m.y[2].z returns "y[2]": {"z": ...}.
+	// Try the second field first (what DynamoDB does), then the others.
+	var starts []int
+	for i, s := range p.Segments {
+		if !s.IsIndex && i > 0 {
+			starts = append(starts, i)
+			break
+		}
+	}
+	for i := len(p.Segments) - 1; i >= 0; i-- {
+		if !p.Segments[i].IsIndex && (len(starts) == 0 || i != starts[0]) {
+			starts = append(starts, i)
+		}
+	}
+	for _, i := range starts {
+		var key strings.Builder
+		key.WriteString(p.Segments[i].Name)
+		j := i + 1
+		for ; j < len(p.Segments) && p.Segments[j].IsIndex; j++ {
+			key.WriteByte('[')
+			key.WriteString(strconv.Itoa(p.Segments[j].Index))
+			key.WriteByte(']')
+		}
+		c.nested = append(c.nested, nestedKey{key: key.String(), rest: p.Segments[j:]})
+	}
+	return c
+}
+
+// nestedKey is one way DynamoDB may return a nested path: under key, with
+// the rest of the path inside.
+type nestedKey struct {
+	key  string
+	rest []partiql.Segment
+}
+
+// lookup finds the column's value in an item.
+func (c *column) lookup(item map[string]types.AttributeValue) (types.AttributeValue, bool) {
+	if c.nested == nil {
+		av, ok := item[c.key]
+		return av, ok
+	}
+	for _, n := range c.nested {
+		av, ok := item[n.key]
+		if !ok {
+			continue
+		}
+		if av, ok = descend(av, n.rest); ok {
+			return av, true
+		}
+	}
+	return nil, false
+}
+
+func descend(av types.AttributeValue, path []partiql.Segment) (types.AttributeValue, bool) {
+	for _, s := range path {
+		if s.IsIndex {
+			l, ok := av.(*types.AttributeValueMemberL)
+			if !ok || s.Index < 0 || s.Index >= len(l.Value) {
+				return nil, false
+			}
+			av = l.Value[s.Index]
+			continue
+		}
+		m, ok := av.(*types.AttributeValueMemberM)
+		if !ok {
+			return nil, false
+		}
+		if av, ok = m.Value[s.Name]; !ok {
+			return nil, false
+		}
+	}
+	return av, true
 }

@@ -6,16 +6,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net/http"
-	"strings"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
 )
@@ -51,43 +44,6 @@ const (
 // maxTokenLength is DynamoDB's limit on a ClientRequestToken.
 const maxTokenLength = 36
 
-// Transaction errors.
-var (
-	// ErrTxTooLarge reports a statement that would make a transaction hold
-	// more than MaxTxStatements operations. The statement is not added; the
-	// transaction stays usable (commit what it holds, or roll back).
-	ErrTxTooLarge = errors.New("dynamosql: transaction too large")
-	// ErrTxDuplicateKey reports a statement that targets an item another
-	// statement of the same transaction already targets: DynamoDB allows
-	// one operation per item per transaction. The statement is not added.
-	ErrTxDuplicateKey = errors.New("dynamosql: two operations on one item in a transaction")
-	// ErrTxPending is returned by RowsAffected of a statement buffered in a
-	// transaction that has not committed yet.
-	ErrTxPending = errors.New("dynamosql: the statement is buffered until Commit; RowsAffected is known after a successful Commit")
-	// ErrTxStatement reports a statement DynamoDB cannot run inside a
-	// transaction.
-	ErrTxStatement = errors.New("dynamosql: statement not allowed in a transaction")
-	// ErrTxConflict reports a transaction DynamoDB cancelled because
-	// another transaction or write touched the same item at the same time.
-	// Retrying (see RunInTx) usually succeeds.
-	ErrTxConflict = errors.New("dynamosql: transaction conflict")
-	// ErrTxOutcomeUnknown reports a Commit whose outcome is unknown: the
-	// request failed without an answer from DynamoDB (HTTP 5xx after the
-	// SDK's retries, a connection lost, a response body that broke off), so
-	// DynamoDB may or may not have applied the transaction. Committing the
-	// same statements again with the same ClientRequestToken within 10
-	// minutes applies them at most once; RunInTx does that.
-	ErrTxOutcomeUnknown = errors.New("dynamosql: the outcome of the commit is unknown")
-	// ErrTxTokenReused reports a ClientRequestToken DynamoDB already saw in
-	// the last 10 minutes with other statements
-	// (IdempotentParameterMismatchException).
-	ErrTxTokenReused = errors.New("dynamosql: ClientRequestToken reused with other statements")
-	// ErrIsolationLevel reports an isolation level DynamoDB does not offer.
-	ErrIsolationLevel = errors.New("dynamosql: unsupported isolation level")
-	// ErrReadOnlyTx reports a write inside a read-only transaction.
-	ErrReadOnlyTx = errors.New("dynamosql: write in a read-only transaction")
-)
-
 // transaction is an open transaction on a connection.
 //
 // A write transaction (the default) buffers INSERT, UPDATE, DELETE and
@@ -107,19 +63,15 @@ type transaction struct {
 	token    string
 	stmts    []types.ParameterizedStatement
 	texts    []string // statement texts, for errors (never the values)
+	// keys checks that no two statements target one item (txkey.go).
+	keys keyCheck
 	// one is the result of every statement that adds one operation (they
 	// all read the same); results are those of multi-row INSERTs.
 	one     *txResult
 	results []*txResult
 	// slab holds the arguments of the transaction's statements (slab.go).
 	slab slab
-	// tables indexes the statements by table and by the item they
-	// target (see checkKeys); lastTable is tables[lastName], the table of
-	// the last statement checked against an earlier one.
-	tables    map[string]*txTable
-	lastName  string
-	lastTable *txTable
-	done      bool
+	done bool
 }
 
 var _ driver.Tx = (*transaction)(nil)
@@ -146,7 +98,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		return nil, driver.ErrBadConn
 	}
 	if c.tx != nil {
-		return nil, fmt.Errorf("dynamosql: a transaction is already open on this connection")
+		return nil, fmt.Errorf("%w: commit or roll it back before beginning another", ErrTxOpen)
 	}
 	switch sql.IsolationLevel(opts.Isolation) {
 	case sql.LevelDefault, sql.LevelSerializable:
@@ -157,15 +109,27 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	token, ok := ctx.Value(tokenKey{}).(string)
-	if !ok {
-		token = newToken()
-	} else if token == "" || len(token) > maxTokenLength {
-		return nil, fmt.Errorf("%w: ClientRequestToken %q: DynamoDB accepts 1 to %d characters", ErrBadOption, token, maxTokenLength)
+	token, err := requestToken(ctx)
+	if err != nil {
+		return nil, err
 	}
 	t := &transaction{c: c, ctx: ctx, readOnly: opts.ReadOnly, token: token}
+	t.keys.cat = c.c.catalog
 	c.tx = t
 	return t, nil
+}
+
+// requestToken returns the ClientRequestToken of a commit: the context's
+// (see WithClientRequestToken), checked, or a new random one.
+func requestToken(ctx context.Context) (string, error) {
+	token, ok := ctx.Value(tokenKey{}).(string)
+	if !ok {
+		return newToken(), nil
+	}
+	if token == "" || len(token) > maxTokenLength {
+		return "", fmt.Errorf("%w: ClientRequestToken %q: DynamoDB accepts 1 to %d characters", ErrBadOption, token, maxTokenLength)
+	}
+	return token, nil
 }
 
 // newToken returns a ClientRequestToken: 32 hex characters (DynamoDB
@@ -186,12 +150,12 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 	if t.readOnly {
 		return nil, fmt.Errorf("%w: the transaction was begun with ReadOnly: true", ErrReadOnlyTx)
 	}
-	switch p.sum.Kind {
+	switch p.a.kind {
 	case partiql.KindInsert, partiql.KindUpdate, partiql.KindDelete, partiql.KindExists:
 	default:
 		return nil, fmt.Errorf("%w: only INSERT, UPDATE, DELETE and EXISTS(SELECT ...) can be part of a write transaction; run a SELECT with Query (it runs at once, outside the transaction)", ErrTxStatement)
 	}
-	if p.sum.Returning {
+	if p.a.returning {
 		return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: remove it, or run the statement outside the transaction", ErrTxStatement)
 	}
 	n, added := len(t.stmts), len(p.multi)
@@ -215,31 +179,31 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		t.stmts = make([]types.ParameterizedStatement, 0, MaxTxStatements)
 		t.texts = make([]string, 0, MaxTxStatements)
 	}
-	stmts := p.multi
-	var one [1]types.ParameterizedStatement
-	if stmts == nil {
+	if p.multi == nil {
 		// The statement points at its text's copy in t.texts, not into p:
 		// nothing keeps p once the statement is added.
 		t.texts = append(t.texts, p.query)
-		one[0] = types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params}
-		stmts = one[:]
-	}
-	if err := t.checkKeys(ctx, p.sum.Table, stmts); err != nil {
-		t.texts = t.texts[:n]
-		return nil, err
-	}
-	if p.multi == nil {
-		t.stmts = append(t.stmts, one[0])
+		if j, dup := t.keys.add(ctx, keyed{table: p.a.table, keys: p.a.keys, params: p.params}); dup {
+			t.texts = t.texts[:n]
+			return nil, t.keys.duplicateError(n, j, p.a.table)
+		}
+		t.stmts = append(t.stmts, types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params})
 		if t.one == nil {
 			t.one = &txResult{rows: 1}
 		}
 		return t.one, nil
 	}
-	t.stmts = append(t.stmts, stmts...)
-	for _, s := range stmts {
+	for i, k := range p.multiKeys {
+		if j, dup := t.keys.add(ctx, k); dup {
+			t.keys.truncate(n)
+			return nil, t.keys.duplicateError(n+i, j, p.a.table)
+		}
+	}
+	t.stmts = append(t.stmts, p.multi...)
+	for _, s := range p.multi {
 		t.texts = append(t.texts, *s.Statement)
 	}
-	r := &txResult{rows: int64(len(stmts))}
+	r := &txResult{rows: int64(len(p.multi))}
 	t.results = append(t.results, r)
 	return r, nil
 }
@@ -251,7 +215,9 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 // A lost answer (a broken response body, TransactionInProgressException
 // while DynamoDB still applies an earlier send) is resent with the same
 // token, which DynamoDB applies at most once; the SDK's own retries of
-// throttling and 5xx errors keep the token too.
+// throttling and 5xx errors keep the token too. When an attempt may have
+// reached DynamoDB and no later answer tells, Commit fails with
+// ErrTxOutcomeUnknown.
 func (t *transaction) Commit() error {
 	if t.done {
 		return sql.ErrTxDone
@@ -264,14 +230,8 @@ func (t *transaction) Commit() error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	ctx, cancel := t.c.callContext(t.ctx)
-	defer cancel()
-	in := &dynamodb.ExecuteTransactionInput{
-		TransactStatements: t.stmts,
-		ClientRequestToken: &t.token,
-	}
-	if err := commitTx(ctx, t.c.c.client, in); err != nil {
-		return t.commitError(err)
+	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token}); err != nil { // send.go
+		return err
 	}
 	if t.one != nil {
 		t.one.committed = true
@@ -289,199 +249,8 @@ func (t *transaction) Rollback() error {
 	}
 	t.done = true
 	t.c.tx = nil
-	t.stmts, t.texts, t.tables = nil, nil, nil
-	t.lastName, t.lastTable = "", nil
+	t.stmts, t.texts, t.keys = nil, nil, keyCheck{}
 	return nil
-}
-
-// maxCommitResends bounds the resends of one commit after a lost answer.
-const maxCommitResends = 4
-
-// commitTx sends in, resending it with its token after a broken response
-// or a TransactionInProgressException.
-func commitTx(ctx context.Context, client *dynamodb.Client, in *dynamodb.ExecuteTransactionInput) error {
-	for attempt := 0; ; attempt++ {
-		_, err := client.ExecuteTransaction(ctx, in)
-		if err == nil {
-			return nil
-		}
-		if attempt >= maxCommitResends || ctx.Err() != nil || !(isBrokenResponse(err) || isInProgress(err)) {
-			return err
-		}
-		tm := time.NewTimer(time.Duration(attempt+1) * 20 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			tm.Stop()
-			return err
-		case <-tm.C:
-		}
-	}
-}
-
-func isInProgress(err error) bool {
-	var ip *types.TransactionInProgressException
-	return errors.As(err, &ip)
-}
-
-// commitError turns the error of a commit into a *TxError (cancelled: each
-// failed statement named), ErrTxTokenReused, ErrTxDuplicateKey, or
-// ErrTxOutcomeUnknown when DynamoDB did not answer.
-func (t *transaction) commitError(err error) error {
-	if t.ctx == nil {
-		t.ctx = context.Background()
-	}
-	if ctxErr := t.ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%w: the transaction's context ended during Commit; DynamoDB may or may not have applied it: %w", ErrTxOutcomeUnknown, ctxErr)
-	}
-	return txError(err, t.texts, false, t.token)
-}
-
-// txError interprets an ExecuteTransaction error; texts are the statements
-// sent, read tells a read transaction.
-func txError(err error, texts []string, read bool, token string) error {
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) {
-		te := &TxError{Err: err, read: read}
-		for i, r := range tce.CancellationReasons {
-			code := deref(r.Code)
-			if code == "" || code == "None" {
-				continue
-			}
-			f := TxFailure{Index: i, Code: code, Message: deref(r.Message)}
-			if i < len(texts) {
-				f.Statement = texts[i]
-			}
-			te.Failures = append(te.Failures, f)
-		}
-		return te
-	}
-	var ipm *types.IdempotentParameterMismatchException
-	if errors.As(err, &ipm) {
-		return fmt.Errorf("%w: DynamoDB already committed a transaction with ClientRequestToken %q and other statements in the last 10 minutes, so it refused this one (nothing was written); begin a new transaction for new work: %w",
-			ErrTxTokenReused, token, wrapErr("ExecuteTransaction", err))
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" &&
-		strings.Contains(strings.ToLower(ae.ErrorMessage()), "multiple operations on one item") {
-		return fmt.Errorf("%w: DynamoDB allows one operation per item per transaction and refused the whole transaction: %w",
-			ErrTxDuplicateKey, wrapErr("ExecuteTransaction", err))
-	}
-	if !read && outcomeUnknown(err) {
-		return fmt.Errorf("%w: DynamoDB may or may not have applied the transaction (ClientRequestToken %q); committing the same statements with that token within 10 minutes applies them at most once: %w",
-			ErrTxOutcomeUnknown, token, wrapErr("ExecuteTransaction", err))
-	}
-	return wrapErr("ExecuteTransaction", err)
-}
-
-// outcomeUnknown reports an error that leaves open whether DynamoDB
-// applied the request: anything but an answer with a 4xx status.
-func outcomeUnknown(err error) bool {
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) {
-		s := re.HTTPStatusCode()
-		return s >= http.StatusInternalServerError || s < http.StatusBadRequest
-	}
-	return true
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// TxError reports a transaction DynamoDB cancelled: nothing of it was
-// applied. It lists each failed statement; errors.Is matches
-// ErrConditionFailed, ErrDuplicateItem and ErrTxConflict by the statements'
-// reasons, and errors.As still finds the SDK's
-// *types.TransactionCanceledException.
-type TxError struct {
-	// Failures lists the statements that failed, in transaction order.
-	Failures []TxFailure
-	// Err is the SDK's error.
-	Err error
-
-	read bool
-}
-
-// TxFailure is one failed statement of a cancelled transaction.
-type TxFailure struct {
-	// Index is the statement's position in the transaction, from 0 (a
-	// multi-row INSERT counts one statement per row).
-	Index int
-	// Statement is the statement's text (never its argument values).
-	Statement string
-	// Code is DynamoDB's reason code, such as ConditionalCheckFailed,
-	// DuplicateItem, TransactionConflict, ThrottlingError or
-	// ValidationError.
-	Code string
-	// Message is DynamoDB's message.
-	Message string
-}
-
-// Error lists the failed statements.
-func (e *TxError) Error() string {
-	var b strings.Builder
-	if e.read {
-		b.WriteString("dynamosql: read transaction cancelled")
-	} else {
-		b.WriteString("dynamosql: transaction cancelled, nothing was written")
-	}
-	if len(e.Failures) == 0 {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-		return b.String()
-	}
-	for i, f := range e.Failures {
-		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "statement %d (%s) failed with %s", f.Index, abbreviate(f.Statement, 120), f.Code)
-		if f.Message != "" {
-			b.WriteString(": ")
-			b.WriteString(f.Message)
-		}
-	}
-	return b.String()
-}
-
-// Unwrap returns the SDK's error.
-func (e *TxError) Unwrap() error { return e.Err }
-
-// Is matches the driver's sentinels by the failures' reason codes.
-func (e *TxError) Is(target error) bool {
-	for _, f := range e.Failures {
-		if f.is(target) {
-			return true
-		}
-	}
-	return false
-}
-
-func (f TxFailure) is(target error) bool {
-	switch target {
-	case ErrConditionFailed:
-		return f.Code == "ConditionalCheckFailed"
-	case ErrDuplicateItem:
-		// DynamoDB Local reports a duplicate INSERT in a transaction as a
-		// ValidationError "Duplicate primary key exists in table".
-		return f.Code == "DuplicateItem" ||
-			(strings.HasPrefix(f.Code, "Validation") && strings.Contains(strings.ToLower(f.Message), "duplicate primary key"))
-	case ErrTxConflict:
-		return f.Code == "TransactionConflict"
-	}
-	return false
-}
-
-func abbreviate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
 
 // txResult is the result of a statement buffered in a transaction.

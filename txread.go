@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
@@ -43,7 +42,7 @@ func (it Item) Scan(dest any) error {
 		return sql.ErrNoRows
 	}
 	if err := attributevalue.UnmarshalMap(it, dest); err != nil {
-		return fmt.Errorf("dynamosql: Item.Scan: %w", err)
+		return fmt.Errorf("%w: Item.Scan: %w", ErrScan, err)
 	}
 	return nil
 }
@@ -95,63 +94,51 @@ func ReadItems(ctx context.Context, db *sql.DB, stmts ...ReadStatement) ([]Item,
 }
 
 func (c *conn) readItems(ctx context.Context, stmts []ReadStatement) ([]Item, error) {
-	in := &dynamodb.ExecuteTransactionInput{TransactStatements: make([]types.ParameterizedStatement, len(stmts))}
-	texts := make([]string, len(stmts))
-	check := &transaction{c: c}
+	send := txSend{stmts: make([]types.ParameterizedStatement, len(stmts)), texts: make([]string, len(stmts)), read: true}
+	check := keyCheck{cat: c.c.catalog}
 	for i, rs := range stmts {
-		sum, err := summarize(rs.Query)
-		if err != nil {
-			return nil, fmt.Errorf("dynamosql: ReadItems statement %d: %w", i, err)
+		a := c.analysisOf(rs.Query) // analyse.go
+		if a.err != nil {
+			return nil, fmt.Errorf("dynamosql: ReadItems statement %d: %w", i, a.err)
 		}
-		if sum.Kind != partiql.KindSelect {
-			return nil, fmt.Errorf("%w: ReadItems statement %d is a %s: only SELECTs of one item by its full key can be read atomically", ErrTxStatement, i, sum.Kind)
+		if a.kind != partiql.KindSelect {
+			return nil, fmt.Errorf("%w: ReadItems statement %d is a %s: only SELECTs of one item by its full key can be read atomically", ErrTxStatement, i, a.kind)
 		}
-		for j, a := range rs.Args {
-			if _, ok := a.(Option); ok {
+		for j, arg := range rs.Args {
+			if _, ok := arg.(Option); ok {
 				return nil, fmt.Errorf("%w: ReadItems statement %d, argument %d: statement options do not apply to an atomic read (it is always strongly consistent)", ErrBadOption, i, j+1)
 			}
 		}
-		if sum.Params != len(rs.Args) {
+		if a.params != len(rs.Args) {
 			return nil, fmt.Errorf("%w: ReadItems statement %d has %d ? placeholder(s) but %d argument(s) were given",
-				ErrArgCount, i, sum.Params, len(rs.Args))
+				ErrArgCount, i, a.params, len(rs.Args))
 		}
-		params := make([]types.AttributeValue, len(rs.Args))
-		for j, a := range rs.Args {
-			av, err := convertValue(a)
+		var params []types.AttributeValue
+		if len(rs.Args) > 0 {
+			params = make([]types.AttributeValue, len(rs.Args))
+		}
+		for j, arg := range rs.Args {
+			av, err := convertValue(arg)
 			if err != nil {
 				return nil, fmt.Errorf("dynamosql: ReadItems statement %d, argument %d: %w", i, j+1, err)
 			}
 			params[j] = av
 		}
-		if len(params) == 0 {
-			params = nil
+		send.stmts[i] = types.ParameterizedStatement{Statement: &a.text, Parameters: params}
+		send.texts[i] = a.text
+		if j, dup := check.add(ctx, keyed{table: a.table, keys: a.keys, params: params}); dup {
+			return nil, check.duplicateError(i, j, a.table)
 		}
-		in.TransactStatements[i] = types.ParameterizedStatement{Statement: &stmts[i].Query, Parameters: params}
-		texts[i] = rs.Query
-		if err := check.checkKeys(ctx, sum.Table, in.TransactStatements[i:i+1]); err != nil {
-			return nil, err
-		}
-		check.stmts = append(check.stmts, in.TransactStatements[i])
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cctx, cancel := c.callContext(ctx)
-	defer cancel()
-	var out *dynamodb.ExecuteTransactionOutput
-	err := resend(cctx, func() error {
-		var err error
-		out, err = c.c.client.ExecuteTransaction(cctx, in)
-		return err
-	})
+	out, err := c.sendTx(ctx, send) // send.go
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
-		}
-		return nil, txError(err, texts, true, "")
+		return nil, err
 	}
 	if len(out.Responses) != len(stmts) {
-		return nil, fmt.Errorf("dynamosql: ReadItems: DynamoDB answered %d items for %d statements", len(out.Responses), len(stmts))
+		return nil, fmt.Errorf("%w: ReadItems: DynamoDB answered %d items for %d statements", ErrUnexpectedResponse, len(out.Responses), len(stmts))
 	}
 	items := make([]Item, len(stmts))
 	for i, r := range out.Responses {

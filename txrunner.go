@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/dynamosql/dynamosql/internal/backoff"
 )
 
 // Propagation says what RunInTx does when its context already carries a
@@ -108,7 +109,7 @@ func WithMaxAttempts(n int) RunOption {
 
 // WithBackoff sets the pause before the first retry and the bound of the
 // later ones (each doubles the one before, and the pause is drawn at
-// random between 0 and that: "full jitter").
+// random between half of that and all of it: "equal jitter").
 func WithBackoff(first, limit time.Duration) RunOption {
 	return func(c *runConfig) { c.backoff, c.maxBackoff = first, limit }
 }
@@ -270,7 +271,7 @@ func runNew(ctx context.Context, db *sql.DB, fn func(context.Context, *sql.Tx) e
 		if !keep {
 			token = userToken
 		}
-		if serr := sleepBackoff(ctx, cfg, attempt); serr != nil {
+		if serr := (backoff.Policy{Base: cfg.backoff, Max: cfg.maxBackoff}).Sleep(ctx, attempt); serr != nil {
 			return err
 		}
 	}
@@ -340,6 +341,12 @@ func retryable(err error) (retry, keepToken bool) {
 	if errors.As(err, &re) && re.HTTPStatusCode() >= http.StatusInternalServerError {
 		return true, false
 	}
+	var se *smithyhttp.RequestSendError
+	if errors.As(err, &se) && notSent(err) {
+		// The commit could not even connect (after the SDK's own
+		// retries): nothing was applied, so another attempt is safe.
+		return true, true
+	}
 	return false, false
 }
 
@@ -362,27 +369,4 @@ var retryableCodes = map[string]bool{
 	"TransactionInProgressException":         true,
 	"InternalServerError":                    true,
 	"ServiceUnavailable":                     true,
-}
-
-// sleepBackoff pauses before attempt+1: a random duration up to
-// backoff*2^(attempt-1), capped at maxBackoff.
-func sleepBackoff(ctx context.Context, cfg *runConfig, attempt int) error {
-	d := cfg.backoff
-	for i := 1; i < attempt && d < cfg.maxBackoff; i++ {
-		d *= 2
-	}
-	if d > cfg.maxBackoff {
-		d = cfg.maxBackoff
-	}
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(rand.N(d) + 1)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
-	}
 }

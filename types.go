@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math/big"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/dynamosql/dynamosql/internal/decimal"
 )
 
 // Helper types for the DynamoDB types that have no natural Go counterpart.
@@ -59,9 +60,9 @@ var (
 
 func errScan(src any, dest string) error {
 	if src == nil {
-		return fmt.Errorf("dynamosql: cannot scan NULL into %s", dest)
+		return fmt.Errorf("%w NULL into %s", ErrScan, dest)
 	}
-	return fmt.Errorf("dynamosql: cannot scan %T into %s", src, dest)
+	return fmt.Errorf("%w %T into %s", ErrScan, src, dest)
 }
 
 // attrForScan turns a value returned by Rows.Next back into the attribute
@@ -98,7 +99,7 @@ type Number string
 // 9.9999999999999999999999999999999999999E+125. The text is kept exactly
 // as given. Errors wrap ErrInvalidValue.
 func ParseNumber(s string) (Number, error) {
-	if err := checkNumber(s); err != nil {
+	if err := decimal.Check(s); err != nil {
 		return "", numberError("number", s, err)
 	}
 	return Number(s), nil
@@ -127,12 +128,12 @@ func NewNumber(v any) (Number, error) {
 // String returns the exact decimal text.
 func (n Number) String() string { return string(n) }
 
-func (n Number) parts() (numberParts, error) {
-	p, ok := splitNumber(string(n))
+func (n Number) parts() (decimal.Parts, error) {
+	p, ok := decimal.Split(string(n))
 	if !ok {
-		return p, numberError("number", string(n), errNotNumber)
+		return p, numberError("number", string(n), decimal.ErrNotNumber)
 	}
-	if err := p.check(); err != nil {
+	if err := p.Check(); err != nil {
 		return p, numberError("number", string(n), err)
 	}
 	return p, nil
@@ -169,7 +170,7 @@ func (n Number) BigInt() (*big.Int, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, lastPow, zero := p.digits()
+	d, lastPow, zero := p.Digits()
 	if zero {
 		return new(big.Int), nil
 	}
@@ -180,7 +181,7 @@ func (n Number) BigInt() (*big.Int, error) {
 	if lastPow > 0 {
 		b.Mul(b, pow10(lastPow))
 	}
-	if p.neg {
+	if p.Neg {
 		b.Neg(b)
 	}
 	return b, nil
@@ -192,12 +193,12 @@ func (n Number) Rat() (*big.Rat, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, lastPow, zero := p.digits()
+	d, lastPow, zero := p.Digits()
 	if zero {
 		return new(big.Rat), nil
 	}
 	b, _ := new(big.Int).SetString(d, 10)
-	if p.neg {
+	if p.Neg {
 		b.Neg(b)
 	}
 	if lastPow >= 0 {
@@ -220,12 +221,12 @@ func (n Number) Decompose(buf []byte) (form byte, negative bool, coefficient []b
 	if err != nil {
 		return 2, false, nil, 0
 	}
-	d, lastPow, zero := p.digits()
+	d, lastPow, zero := p.Digits()
 	if zero {
-		return 0, p.neg, buf[:0], 0
+		return 0, p.Neg, buf[:0], 0
 	}
 	b, _ := new(big.Int).SetString(d, 10)
-	return 0, p.neg, append(buf[:0], b.Bytes()...), int32(lastPow)
+	return 0, p.Neg, append(buf[:0], b.Bytes()...), int32(lastPow)
 }
 
 func (n Number) attr() (types.AttributeValue, error) {
@@ -257,7 +258,7 @@ func (n *Number) Scan(src any) error {
 		v, err = NewNumber(src)
 	}
 	if err != nil {
-		return fmt.Errorf("dynamosql: cannot scan %T into Number: %w", src, err)
+		return fmt.Errorf("%w %T into Number: %w", ErrScan, src, err)
 	}
 	*n = v
 	return nil
@@ -282,7 +283,7 @@ func (n *Number) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) error 
 		*n = ""
 		return nil
 	}
-	return fmt.Errorf("dynamosql: cannot unmarshal a DynamoDB %s into Number", typeName(av))
+	return fmt.Errorf("%w: cannot unmarshal a DynamoDB %s into Number", ErrScan, typeName(av))
 }
 
 // MarshalJSON writes n as a JSON number (null for the empty Number).
@@ -368,7 +369,7 @@ func (s *StringSet) Scan(src any) error {
 		for i, e := range v {
 			str, ok := e.(string)
 			if !ok {
-				return fmt.Errorf("dynamosql: cannot scan a list holding %T into StringSet", e)
+				return fmt.Errorf("%w a list holding %T into StringSet", ErrScan, e)
 			}
 			out[i] = str
 		}
@@ -424,7 +425,7 @@ func (s *NumberSet) Scan(src any) error {
 		for i, e := range v {
 			n, err := NewNumber(e)
 			if err != nil {
-				return fmt.Errorf("dynamosql: cannot scan a list holding %T into NumberSet: %w", e, err)
+				return fmt.Errorf("%w a list holding %T into NumberSet: %w", ErrScan, e, err)
 			}
 			out[i] = n
 		}
@@ -489,7 +490,7 @@ func (s *BinarySet) Scan(src any) error {
 		for i, e := range v {
 			b, ok := e.([]byte)
 			if !ok {
-				return fmt.Errorf("dynamosql: cannot scan a list holding %T into BinarySet", e)
+				return fmt.Errorf("%w a list holding %T into BinarySet", ErrScan, e)
 			}
 			out[i] = b
 		}
@@ -536,13 +537,13 @@ func (l *List) Scan(src any) error {
 		if isJSONDocument(v) {
 			av, err := jsonToAV(v)
 			if err != nil {
-				return fmt.Errorf("dynamosql: cannot scan JSON into List: %w", err)
+				return fmt.Errorf("%w JSON into List: %w", ErrScan, err)
 			}
 			if d, ok := decodeValue(av, decodeOptions{}).(List); ok {
 				*l = d
 				return nil
 			}
-			return errors.New("dynamosql: cannot scan a JSON object into List; use Map")
+			return fmt.Errorf("%w a JSON object into List; use Map", ErrScan)
 		}
 	}
 	return errScan(src, "List")
@@ -581,13 +582,13 @@ func (m *Map) Scan(src any) error {
 		if isJSONDocument(v) {
 			av, err := jsonToAV(v)
 			if err != nil {
-				return fmt.Errorf("dynamosql: cannot scan JSON into Map: %w", err)
+				return fmt.Errorf("%w JSON into Map: %w", ErrScan, err)
 			}
 			if d, ok := decodeValue(av, decodeOptions{}).(Map); ok {
 				*m = d
 				return nil
 			}
-			return errors.New("dynamosql: cannot scan a JSON array into Map; use List")
+			return fmt.Errorf("%w a JSON array into Map; use List", ErrScan)
 		}
 	}
 	return errScan(src, "Map")
@@ -645,7 +646,7 @@ func (j *JSON) Scan(src any) error {
 	}
 	av, err := convertValue(src)
 	if err != nil {
-		return fmt.Errorf("dynamosql: cannot scan %T into JSON: %w", src, err)
+		return fmt.Errorf("%w %T into JSON: %w", ErrScan, src, err)
 	}
 	*j = appendJSON(nil, av)
 	return nil
@@ -704,7 +705,7 @@ func (r Raw) MarshalDynamoDBAttributeValue() (types.AttributeValue, error) { ret
 func (r *Raw) Scan(src any) error {
 	av, err := convertValue(src)
 	if err != nil {
-		return fmt.Errorf("dynamosql: cannot scan %T into Raw: %w", src, err)
+		return fmt.Errorf("%w %T into Raw: %w", ErrScan, src, err)
 	}
 	r.AV = av
 	return nil

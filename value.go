@@ -3,11 +3,9 @@ package dynamosql
 import (
 	"bytes"
 	"database/sql/driver"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"reflect"
@@ -19,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/dynamosql/dynamosql/internal/decimal"
 )
 
 // ErrInvalidValue reports an argument whose Go type is supported but whose
@@ -29,16 +29,6 @@ import (
 // contains itself).
 var ErrInvalidValue = errors.New("dynamosql: invalid value")
 
-// Limits of DynamoDB's number type (see "Data types" in the DynamoDB
-// developer guide): up to 38 significant digits, magnitudes from 1E-130 to
-// 9.9999999999999999999999999999999999999E+125, and zero.
-const (
-	maxNumberDigits = 38
-	minNumberExp    = -130 // exponent of the leading digit
-	maxNumberExp    = 125
-	numberRangeText = "DynamoDB numbers are 0 or have a magnitude from 1E-130 to 9.9999999999999999999999999999999999999E+125"
-)
-
 const (
 	// maxValueDepth bounds the nesting of lists and maps this package
 	// builds itself. DynamoDB allows 32 levels; the bound is only there to
@@ -48,15 +38,6 @@ const (
 	// maxIndirections bounds pointer and driver.Valuer hops for one value.
 	maxIndirections = 64
 )
-
-// decodeOptions are the connection settings that change how attribute
-// values are returned from Rows.Next.
-type decodeOptions struct {
-	// parseTime returns an S holding an RFC 3339 time as time.Time.
-	parseTime bool
-	// jsonDocuments returns L and M as JSON text ([]byte).
-	jsonDocuments bool
-}
 
 // convertValue converts one Go argument (from CheckNamedValue) to a
 // DynamoDB attribute value. Errors wrap ErrUnsupportedType or
@@ -329,7 +310,7 @@ func avCheck(av types.AttributeValue, depth int) error {
 			return errInvalidUTF8("string")
 		}
 	case *types.AttributeValueMemberN:
-		if err := checkNumber(v.Value); err != nil {
+		if err := decimal.Check(v.Value); err != nil {
 			return numberError("number", v.Value, err)
 		}
 	case *types.AttributeValueMemberSS:
@@ -400,17 +381,6 @@ func pathKey(k string) string {
 	return "[" + strconv.Quote(shorten(k, 40)) + "]"
 }
 
-// shorten cuts s to at most n bytes (on a rune boundary) for messages.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
-}
-
 func errInvalidUTF8(what string) error {
 	return fmt.Errorf("%w: %s is not valid UTF-8: DynamoDB strings are UTF-8; use []byte for binary data", ErrInvalidValue, what)
 }
@@ -453,7 +423,7 @@ func avFloat(f float64, bits int, typ string) (types.AttributeValue, error) {
 			ErrInvalidValue, typ, f)
 	}
 	s := strconv.FormatFloat(f, 'g', -1, bits)
-	if err := checkNumber(s); err != nil {
+	if err := decimal.Check(s); err != nil {
 		return nil, numberError(typ, s, err)
 	}
 	return &types.AttributeValueMemberN{Value: s}, nil
@@ -461,7 +431,7 @@ func avFloat(f float64, bits int, typ string) (types.AttributeValue, error) {
 
 // avNumber validates decimal text and returns it as an N.
 func avNumber(s, typ string) (types.AttributeValue, error) {
-	if err := checkNumber(s); err != nil {
+	if err := decimal.Check(s); err != nil {
 		return nil, numberError(typ, s, err)
 	}
 	return &types.AttributeValueMemberN{Value: s}, nil
@@ -494,7 +464,7 @@ func avBigFloat(f *big.Float) (types.AttributeValue, error) {
 	// f = mant × 2^exp with 0.5 <= |mant| < 1.
 	exp := f.MantExp(nil)
 	if exp > 420 || exp < -440 { // beyond 1E+126 or below 1E-132
-		return nil, numberError("*big.Float", f.Text('g', 10), errors.New(numberRangeText))
+		return nil, numberError("*big.Float", f.Text('g', 10), decimal.ErrRange)
 	}
 	frac := int(f.MinPrec()) - exp // binary digits after the point
 	var s string
@@ -503,7 +473,7 @@ func avBigFloat(f *big.Float) (types.AttributeValue, error) {
 	} else {
 		s = trimFraction(f.Text('f', frac))
 	}
-	if checkNumber(s) == nil {
+	if decimal.Check(s) == nil {
 		return &types.AttributeValueMemberN{Value: s}, nil
 	}
 	return avNumber(f.Text('g', -1), "*big.Float")
@@ -620,541 +590,7 @@ func avIsNil(av types.AttributeValue) bool {
 	return false
 }
 
-// ---- values out ----
-
-// decodeValue turns a DynamoDB value into the driver.Value returned by
-// Rows.Next. A missing attribute (nil) is NULL.
-func decodeValue(av types.AttributeValue, o decodeOptions) driver.Value {
-	if avIsNil(av) {
-		return nil
-	}
-	switch v := av.(type) {
-	case *types.AttributeValueMemberS:
-		if o.parseTime {
-			if t, ok := parseTimeText(v.Value); ok {
-				return t
-			}
-		}
-		return v.Value
-	case *types.AttributeValueMemberN:
-		return decodeNumber(v.Value)
-	case *types.AttributeValueMemberBOOL:
-		return v.Value
-	case *types.AttributeValueMemberNULL:
-		return nil
-	case *types.AttributeValueMemberB:
-		if v.Value == nil {
-			return []byte{}
-		}
-		return v.Value
-	case *types.AttributeValueMemberSS:
-		return StringSet(v.Value)
-	case *types.AttributeValueMemberNS:
-		ns := make(NumberSet, len(v.Value))
-		for i, s := range v.Value {
-			ns[i] = Number(s)
-		}
-		return ns
-	case *types.AttributeValueMemberBS:
-		return BinarySet(v.Value)
-	case *types.AttributeValueMemberL:
-		if o.jsonDocuments {
-			return appendJSON(nil, av)
-		}
-		l := make(List, len(v.Value))
-		for i, e := range v.Value {
-			l[i] = decodeValue(e, o)
-		}
-		return l
-	case *types.AttributeValueMemberM:
-		if o.jsonDocuments {
-			return appendJSON(nil, av)
-		}
-		m := make(Map, len(v.Value))
-		for k, e := range v.Value {
-			m[k] = decodeValue(e, o)
-		}
-		return m
-	}
-	return nil
-}
-
-// decodeNumber returns int64 when s is exactly what strconv.FormatInt
-// writes, float64 when s is exactly what strconv.FormatFloat(f, 'g', -1,
-// 64) writes (the way database/sql formats a float64 into a string), and
-// the exact text as Number otherwise. Scanning the result into *string
-// therefore always gives s back.
-func decodeNumber(s string) driver.Value {
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		var buf [24]byte
-		if string(strconv.AppendInt(buf[:0], i, 10)) == s {
-			return i
-		}
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-		var buf [32]byte
-		if string(strconv.AppendFloat(buf[:0], f, 'g', -1, 64)) == s {
-			return f
-		}
-	}
-	return Number(s)
-}
-
-// parseTimeText parses an RFC 3339 time whose UTC year convertValue can
-// write back.
-func parseTimeText(s string) (time.Time, bool) {
-	if len(s) < len("2006-01-02T15:04:05Z") || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	if y := t.UTC().Year(); y < 0 || y > 9999 {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// typeName returns S N B BOOL NULL SS NS BS L M for an attribute value;
-// NULL for a missing one (nil) and "" for a type this SDK does not know.
-func typeName(av types.AttributeValue) string {
-	switch av.(type) {
-	case nil:
-		return "NULL"
-	case *types.AttributeValueMemberS:
-		return "S"
-	case *types.AttributeValueMemberN:
-		return "N"
-	case *types.AttributeValueMemberB:
-		return "B"
-	case *types.AttributeValueMemberBOOL:
-		return "BOOL"
-	case *types.AttributeValueMemberNULL:
-		return "NULL"
-	case *types.AttributeValueMemberSS:
-		return "SS"
-	case *types.AttributeValueMemberNS:
-		return "NS"
-	case *types.AttributeValueMemberBS:
-		return "BS"
-	case *types.AttributeValueMemberL:
-		return "L"
-	case *types.AttributeValueMemberM:
-		return "M"
-	}
-	return ""
-}
-
-var (
-	scanTypeAny    = reflect.TypeFor[any]()
-	scanTypeByName = map[string]reflect.Type{
-		"S":    reflect.TypeFor[string](),
-		"N":    reflect.TypeFor[Number](),
-		"B":    reflect.TypeFor[[]byte](),
-		"BOOL": reflect.TypeFor[bool](),
-		"NULL": scanTypeAny,
-		"SS":   reflect.TypeFor[StringSet](),
-		"NS":   reflect.TypeFor[NumberSet](),
-		"BS":   reflect.TypeFor[BinarySet](),
-		"L":    reflect.TypeFor[List](),
-		"M":    reflect.TypeFor[Map](),
-	}
-)
-
-// scanType returns a Go type every value of the named DynamoDB type scans
-// into (for ColumnTypeScanType): string, Number (an N arrives as int64,
-// float64 or Number and Number scans all three), []byte, bool, the set
-// types, List and Map (which also scan the JSON of documents=json), and
-// any for NULL or an unknown type.
-func scanType(name string) reflect.Type {
-	if t, ok := scanTypeByName[name]; ok {
-		return t
-	}
-	return scanTypeAny
-}
-
-// ---- JSON ----
-
-// appendJSON appends the JSON form of av: S as a string, N as a JSON
-// number with the same digits, B as a base64 string, BOOL, NULL as null,
-// sets and L as arrays, M as an object with sorted keys.
-func appendJSON(b []byte, av types.AttributeValue) []byte {
-	if avIsNil(av) {
-		return append(b, "null"...)
-	}
-	switch v := av.(type) {
-	case *types.AttributeValueMemberS:
-		return appendJSONString(b, v.Value)
-	case *types.AttributeValueMemberN:
-		return appendJSONNumber(b, v.Value)
-	case *types.AttributeValueMemberB:
-		return appendJSONBase64(b, v.Value)
-	case *types.AttributeValueMemberBOOL:
-		return strconv.AppendBool(b, v.Value)
-	case *types.AttributeValueMemberSS:
-		return appendJSONArray(b, v.Value, appendJSONString)
-	case *types.AttributeValueMemberNS:
-		return appendJSONArray(b, v.Value, appendJSONNumber)
-	case *types.AttributeValueMemberBS:
-		return appendJSONArray(b, v.Value, appendJSONBase64)
-	case *types.AttributeValueMemberL:
-		return appendJSONArray(b, v.Value, appendJSON)
-	case *types.AttributeValueMemberM:
-		keys := make([]string, 0, len(v.Value))
-		for k := range v.Value {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, k)
-			b = append(b, ':')
-			b = appendJSON(b, v.Value[k])
-		}
-		return append(b, '}')
-	}
-	return append(b, "null"...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
-// U+FFFD, like encoding/json.
-// appendJSONArray appends the JSON array of elems, each written by f.
-func appendJSONArray[E any](b []byte, elems []E, f func([]byte, E) []byte) []byte {
-	b = append(b, '[')
-	for i, e := range elems {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = f(b, e)
-	}
-	return append(b, ']')
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 are valid JSON but break JavaScript; escape
-		// them like encoding/json.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-func appendJSONBase64(b []byte, p []byte) []byte {
-	b = append(b, '"')
-	b = base64.StdEncoding.AppendEncode(b, p)
-	return append(b, '"')
-}
-
-// appendJSONNumber appends the number text s as a JSON number: as is when
-// it already is valid JSON (DynamoDB's own output always is), else in an
-// equivalent canonical form; text that is no number at all becomes a
-// JSON string.
-func appendJSONNumber(b []byte, s string) []byte {
-	if isJSONNumber(s) {
-		return append(b, s...)
-	}
-	p, ok := splitNumber(s)
-	if !ok {
-		return appendJSONString(b, s)
-	}
-	return append(b, p.canonical()...)
-}
-
-// isJSONNumber reports whether s matches JSON's number grammar:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		j := i
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-		if i == j {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		j := i
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-		if i == j {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-// jsonToAV converts JSON text to an attribute value: objects to M, arrays
-// to L, numbers to N with their exact text, strings to S, true/false to
-// BOOL and null to NULL.
-func jsonToAV(b []byte) (types.AttributeValue, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: invalid JSON: %w", ErrInvalidValue, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: invalid JSON: data after the first value", ErrInvalidValue)
-	}
-	return convertAny(v, 0)
-}
-
-// isJSONDocument reports whether b is a JSON object or array: the form in
-// which documents=json returns L and M.
-func isJSONDocument(b []byte) bool {
-	t := bytes.TrimLeft(b, " \t\r\n")
-	return len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t)
-}
-
 // ---- numbers ----
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// numberParts is decimal text split into its parts (substrings of the
-// text, nothing copied): value = (intp.frac) × 10^exp.
-type numberParts struct {
-	neg  bool
-	intp string // digits before the point
-	frac string // digits after the point
-	exp  int    // the exponent, |exp| <= maxExpText
-}
-
-// maxExpText bounds the exponent accepted in number text; anything larger
-// is out of DynamoDB's range whatever the digits.
-const maxExpText = 1_000_000
-
-var (
-	errNotNumber     = errors.New("not a decimal number")
-	errTooManyDigits = fmt.Errorf("more than %d significant digits (DynamoDB's limit)", maxNumberDigits)
-	errNumberRange   = errors.New(numberRangeText)
-)
-
-// splitNumber parses [+-]digits[.digits][(e|E)[+-]digits] (at least one
-// digit before or after the point).
-func splitNumber(s string) (numberParts, bool) {
-	var p numberParts
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		p.neg = s[i] == '-'
-		i++
-	}
-	start := i
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
-	p.intp = s[start:i]
-	if i < len(s) && s[i] == '.' {
-		i++
-		start = i
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-		p.frac = s[start:i]
-	}
-	if p.intp == "" && p.frac == "" {
-		return p, false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			eneg = s[i] == '-'
-			i++
-		}
-		start = i
-		e := 0
-		for i < len(s) && isDigit(s[i]) {
-			e = e*10 + int(s[i]-'0')
-			if e > maxExpText {
-				return p, false
-			}
-			i++
-		}
-		if i == start {
-			return p, false
-		}
-		if eneg {
-			e = -e
-		}
-		p.exp = e
-	}
-	return p, i == len(s)
-}
-
-// digit returns the k-th digit of intp+frac.
-func (p numberParts) digit(k int) byte {
-	if k < len(p.intp) {
-		return p.intp[k]
-	}
-	return p.frac[k-len(p.intp)]
-}
-
-// significant returns the positions (in intp+frac) of the first and last
-// non-zero digits; zero reports ok == false.
-func (p numberParts) significant() (first, last int, ok bool) {
-	n := len(p.intp) + len(p.frac)
-	first = 0
-	for first < n && p.digit(first) == '0' {
-		first++
-	}
-	if first == n {
-		return 0, 0, false
-	}
-	last = n - 1
-	for p.digit(last) == '0' {
-		last--
-	}
-	return first, last, true
-}
-
-// powerAt returns the power of ten of the digit at position k.
-func (p numberParts) powerAt(k int) int {
-	return len(p.intp) - 1 - k + p.exp
-}
-
-// digits returns the significant digits, the power of ten of the last one
-// and whether the number is zero.
-func (p numberParts) digits() (d string, lastPow int, zero bool) {
-	first, last, ok := p.significant()
-	if !ok {
-		return "", 0, true
-	}
-	buf := make([]byte, 0, last-first+1)
-	for k := first; k <= last; k++ {
-		buf = append(buf, p.digit(k))
-	}
-	return string(buf), p.powerAt(last), false
-}
-
-// check enforces DynamoDB's limits on a parsed number.
-func (p numberParts) check() error {
-	first, last, ok := p.significant()
-	if !ok {
-		return nil // zero
-	}
-	if last-first+1 > maxNumberDigits {
-		return errTooManyDigits
-	}
-	if e := p.powerAt(first); e < minNumberExp || e > maxNumberExp {
-		return errNumberRange
-	}
-	return nil
-}
-
-// canonical returns the number as d[.ddd][E±x] (or 0, -0): valid JSON,
-// and equal for numerically equal inputs.
-func (p numberParts) canonical() string {
-	d, lastPow, zero := p.digits()
-	if zero {
-		if p.neg {
-			return "-0"
-		}
-		return "0"
-	}
-	var b []byte
-	if p.neg {
-		b = append(b, '-')
-	}
-	b = append(b, d[0])
-	if len(d) > 1 {
-		b = append(b, '.')
-		b = append(b, d[1:]...)
-	}
-	if e := lastPow + len(d) - 1; e != 0 {
-		b = append(b, 'E')
-		b = strconv.AppendInt(b, int64(e), 10)
-	}
-	return string(b)
-}
-
-// checkNumber validates DynamoDB number text.
-func checkNumber(s string) error {
-	p, ok := splitNumber(s)
-	if !ok {
-		return errNotNumber
-	}
-	return p.check()
-}
-
-// numberKey returns a key equal for numerically equal number texts (0 and
-// -0 included), for finding duplicates in a number set.
-func numberKey(s string) string {
-	p, ok := splitNumber(s)
-	if !ok {
-		return s
-	}
-	if _, _, nonZero := p.significant(); !nonZero {
-		return "0"
-	}
-	return p.canonical()
-}
 
 // numberSetAttr validates the elements of a number set.
 func numberSetAttr(ns []string, typ string) (types.AttributeValue, error) {
@@ -1166,10 +602,10 @@ func numberSetAttr(ns []string, typ string) (types.AttributeValue, error) {
 	}
 	keys := make([]string, len(ns))
 	for i, s := range ns {
-		if err := checkNumber(s); err != nil {
+		if err := decimal.Check(s); err != nil {
 			return nil, atPath(numberError(typ+" element", s, err), "["+strconv.Itoa(i)+"]")
 		}
-		keys[i] = numberKey(s)
+		keys[i] = decimal.Key(s)
 	}
 	if i, j, dup := findDuplicate(keys); dup {
 		return nil, errDuplicate(typ, ns[j], i, j)
@@ -1208,3 +644,5 @@ func findDuplicate(keys []string) (int, int, bool) {
 	}
 	return 0, 0, false
 }
+
+func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }

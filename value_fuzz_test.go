@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/dynamosql/dynamosql/internal/decimal"
 )
 
 type fuzzItem struct {
@@ -211,7 +213,7 @@ func jsonImageEqual(orig, got types.AttributeValue) bool {
 	switch x := orig.(type) {
 	case *types.AttributeValueMemberN:
 		y, ok := got.(*types.AttributeValueMemberN)
-		return ok && numberKey(x.Value) == numberKey(y.Value)
+		return ok && decimal.Key(x.Value) == decimal.Key(y.Value)
 	case *types.AttributeValueMemberB:
 		return reflect.DeepEqual(got, vtS(base64.StdEncoding.EncodeToString(x.Value)))
 	case *types.AttributeValueMemberSS:

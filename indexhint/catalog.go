@@ -1,7 +1,11 @@
-// Package indexhint knows the tables and indexes of a DynamoDB database (from
-// DescribeTable, cached, plus entity metadata registered by the mapper) and
-// uses that knowledge to route SELECT statements to the right index, to
-// rewrite composite sort columns and to guard against full scans.
+// Package indexhint knows the tables and indexes of a DynamoDB database:
+// the Catalog caches DescribeTable answers per connector and holds the
+// composite columns the mapper registers from entity metadata; the
+// composite codec (EncodeComposite, Composite.Condition...) writes and
+// reads composite attribute values. The driver uses that knowledge to route
+// a SELECT to the right index, to rewrite composite sort columns and to
+// guard against full scans (see the driver's Explain and its scan policy);
+// Access names the access paths it reports.
 package indexhint
 
 import (
@@ -9,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -74,7 +79,15 @@ type Catalog struct {
 	// composites holds the composite columns registered per table
 	// (composite.go), guarded by mu.
 	composites map[string][]Composite
+	// gen counts the changes of tables and composites (see Generation).
+	gen atomic.Uint64
 }
+
+// Generation returns a number that changes whenever the catalog's content
+// changes: a table described, forgotten or composites registered. Work
+// derived from the catalog (a plan) is current while the generation it was
+// made under is.
+func (c *Catalog) Generation() uint64 { return c.gen.Load() }
 
 // NewCatalog returns an empty catalog that describes tables with api.
 func NewCatalog(api DescribeTableAPI) *Catalog {
@@ -105,6 +118,7 @@ func (c *Catalog) Table(ctx context.Context, name string) (*Table, error) {
 		t := FromDescription(out.Table)
 		c.mu.Lock()
 		c.tables[name] = t
+		c.gen.Add(1)
 		c.mu.Unlock()
 		return t, nil
 	})
@@ -118,7 +132,10 @@ func (c *Catalog) Table(ctx context.Context, name string) (*Table, error) {
 // (call it when DynamoDB says a table or index is missing).
 func (c *Catalog) Invalidate(name string) {
 	c.mu.Lock()
-	delete(c.tables, name)
+	if _, ok := c.tables[name]; ok {
+		delete(c.tables, name)
+		c.gen.Add(1)
+	}
 	c.mu.Unlock()
 }
 

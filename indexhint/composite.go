@@ -798,6 +798,7 @@ func (c *Catalog) RegisterComposites(table string, cs ...Composite) error {
 		}
 	}
 	c.composites[table] = list
+	c.gen.Add(1)
 	return nil
 }
 

@@ -3,17 +3,17 @@ package mapper
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
-	"math/rand/v2"
 	"reflect"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/dynamosql/dynamosql/internal/backoff"
+	"github.com/dynamosql/dynamosql/internal/itemkey"
 )
 
 // Batch limits and defaults.
@@ -243,9 +243,9 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	if attempts == 0 {
 		attempts = defaultBatchAttempts
 	}
-	backoff := r.opts.BatchBackoff
-	if backoff == 0 {
-		backoff = defaultBatchBackoff
+	pause := backoff.Policy{Base: r.opts.BatchBackoff, Max: maxBatchBackoff}
+	if pause.Base == 0 {
+		pause.Base = defaultBatchBackoff
 	}
 	pending := ops
 	waits := 0
@@ -274,18 +274,8 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 		}
 		pending = next
 		if wait {
-			d := backoff << min(waits, 16)
-			if d > maxBatchBackoff || d <= 0 {
-				d = maxBatchBackoff
-			}
-			d = d/2 + rand.N(d/2+1) // jitter
 			waits++
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-			case <-t.C:
-			}
+			_ = pause.Sleep(ctx, waits) // a cancelled context ends the loop above
 		}
 	}
 	var failures []BatchFailure
@@ -300,69 +290,40 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	return nil
 }
 
-// keySeed seeds the hashes of firstDuplicate.
-var keySeed = maphash.MakeSeed()
-
 // firstDuplicate finds the first op whose key an earlier op has, and that
-// earlier op's index. Keys are compared by their writeAV text, indexed by
-// its hash: a hash shared by different keys is told apart by the text.
+// earlier op's index.
 func firstDuplicate(ops []*batchOp) (*batchOp, int, bool) {
-	return findDuplicate(ops, func(b []byte) uint64 { return maphash.Bytes(keySeed, b) })
+	return findDuplicate(ops, false)
 }
 
-// findDuplicate is firstDuplicate with the hash function hash.
-func findDuplicate(ops []*batchOp, hash func([]byte) uint64) (*batchOp, int, bool) {
-	seen := make(map[uint64]*batchOp, len(ops))
-	var exact map[string]int // keys whose hash another key has too
-	var buf, other []byte
-	for _, o := range ops {
+// findDuplicate is firstDuplicate; collide makes every key hash alike
+// (tests of the collision path).
+func findDuplicate(ops []*batchOp, collide bool) (*batchOp, int, bool) {
+	x := itemkey.Index{Collide: collide}
+	var buf []byte
+	for i, o := range ops {
 		buf = appendKeyText(buf[:0], o.key)
-		h := hash(buf)
-		prev, hit := seen[h]
-		if !hit {
-			seen[h] = o
-			continue
+		j, dup := x.Add(buf, i, func(j int) []byte { return appendKeyText(nil, ops[j].key) })
+		if dup {
+			return o, ops[j].index, true
 		}
-		other = appendKeyText(other[:0], prev.key)
-		if string(other) == string(buf) {
-			return o, prev.index, true
-		}
-		if j, dup := exact[string(buf)]; dup {
-			return o, j, true
-		}
-		if exact == nil {
-			exact = make(map[string]int)
-		}
-		exact[string(buf)] = o.index
 	}
 	return nil, 0, false
 }
 
-// appendKeyText appends the writeAV text of each key value to b.
+// appendKeyText appends the canonical text of an item key (see itemkey) to
+// b: equal for equal keys, numbers compared by value.
 func appendKeyText(b []byte, key []types.AttributeValue) []byte {
 	for _, k := range key {
-		switch v := k.(type) { // writeAV's text of the key types, directly
-		case *types.AttributeValueMemberS:
-			b = appendTagged(b, 'S', v.Value)
-		case *types.AttributeValueMemberN:
-			b = appendTagged(b, 'N', v.Value)
-		case *types.AttributeValueMemberB:
-			b = appendTagged(b, 'B', string(v.Value))
-		default:
+		var ok bool
+		if b, ok = itemkey.Append(b, k); !ok {
+			// Not a key type: DynamoDB will refuse it; any text will do.
 			var sb strings.Builder
 			writeAV(&sb, k)
 			b = append(b, sb.String()...)
 		}
 	}
 	return b
-}
-
-// appendTagged appends tag, len(s), ':' and s, as writeAV writes them.
-func appendTagged(b []byte, tag byte, s string) []byte {
-	b = append(b, tag)
-	b = strconv.AppendInt(b, int64(len(s)), 10)
-	b = append(b, ':')
-	return append(b, s...)
 }
 
 // idOf turns key attribute values back into an ID for reports.

@@ -719,8 +719,8 @@ func (t *Transport) throttleBatch(req *http.Request, body []byte, indexes []int,
 		e := map[string]any{"Error": map[string]string{"Code": "ThrottlingError", "Message": batchThrottleMessage}}
 		var st struct{ Statement string }
 		if json.Unmarshal(s, &st) == nil {
-			if sum, err := partiql.Summarize(st.Statement); err == nil && sum.Table != "" {
-				e["TableName"] = sum.Table
+			if a, err := partiql.Analyze(st.Statement); err == nil && a.Table != "" {
+				e["TableName"] = a.Table
 			}
 		}
 		raw, _ := json.Marshal(e)

@@ -13,37 +13,11 @@ func BenchmarkParse(b *testing.B) {
 	}
 }
 
-func BenchmarkParseCachedHit(b *testing.B) {
-	if _, err := ParseCached(benchStmt); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ParseCached(benchStmt); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkParseCachedHitParallel(b *testing.B) {
-	if _, err := ParseCached(benchStmt); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := ParseCached(benchStmt); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
-
-func BenchmarkSummarize(b *testing.B) {
+func BenchmarkAnalyze(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchStmt)))
 	for b.Loop() {
-		if _, err := Summarize(benchStmt); err != nil {
+		if _, err := Analyze(benchStmt); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,17 +5,21 @@ import (
 	"testing"
 )
 
-// FuzzParse checks that Parse and Summarize never panic, that a parsed
-// statement prints to text that parses back to an Equal statement (and
-// prints identically), that Clone is Equal, and that Summarize agrees with
-// Parse on kind, table, RETURNING and the number of placeholders.
+// FuzzParse checks that Analyze never panics, that a parsed statement
+// prints to text that parses back to an Equal statement (and prints
+// identically), that Clone is Equal, and that what Analyze reads off the
+// tokens agrees with the parse on kind, table, RETURNING and the number of
+// placeholders.
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		sum, sumErr := Summarize(src)
+		a, aErr := Analyze(src)
 		stmt, err := Parse(src)
+		if (aErr != nil) != (a == nil) || aErr != nil && err == nil {
+			t.Fatalf("Analyze(%q) = %v, %v; Parse: %v", src, a, aErr, err)
+		}
 		if err != nil {
 			var se *SyntaxError
 			var ue *UnsupportedError
@@ -47,18 +51,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q): parameter %d has N = %d", src, i, p.N)
 			}
 		}
-		if sumErr != nil {
-			t.Fatalf("Parse(%q) succeeded but Summarize failed: %v", src, sumErr)
-		}
-		want := Summary{Kind: stmt.Kind(), Params: len(params), Table: TableName(stmt)}
+		want := summary{Kind: stmt.Kind(), Params: len(params), Table: TableName(stmt)}
 		switch s := stmt.(type) {
 		case *Update:
 			want.Returning = s.Returning != ""
 		case *Delete:
 			want.Returning = s.Returning != ""
 		}
-		if sum != want {
-			t.Fatalf("Summarize(%q) = %+v, Parse gives %+v", src, sum, want)
+		if got := summaryOf(a); got != want {
+			t.Fatalf("Analyze(%q) = %+v, Parse gives %+v", src, got, want)
 		}
 	})
 }

@@ -9,33 +9,34 @@ import (
 type tokKind uint8
 
 const (
-	tokEOF    tokKind = iota
-	tokWord           // unquoted identifier or keyword
-	tokQuoted         // "double-quoted identifier"
-	tokString         // 'string'
-	tokNumber         // 12, 1.5, 2e10
-	tokParam          // ?
-	tokLParen         // (
-	tokRParen         // )
-	tokLBrack         // [
-	tokRBrack         // ]
-	tokLBrace         // {
-	tokRBrace         // }
-	tokLBag           // <<
-	tokRBag           // >>
-	tokComma          // ,
-	tokDot            // .
-	tokColon          // :
-	tokSemi           // ;
-	tokStar           // *
-	tokPlus           // +
-	tokMinus          // -
-	tokEq             // =
-	tokNe             // <> or !=
-	tokLt             // <
-	tokLe             // <=
-	tokGt             // >
-	tokGe             // >=
+	tokEOF     tokKind = iota
+	tokWord            // unquoted identifier or keyword
+	tokQuoted          // "double-quoted identifier"
+	tokString          // 'string'
+	tokNumber          // 12, 1.5, 2e10
+	tokParam           // ?
+	tokLParen          // (
+	tokRParen          // )
+	tokLBrack          // [
+	tokRBrack          // ]
+	tokLBrace          // {
+	tokRBrace          // }
+	tokLBag            // <<
+	tokRBag            // >>
+	tokComma           // ,
+	tokDot             // .
+	tokColon           // :
+	tokSemi            // ;
+	tokStar            // *
+	tokPlus            // +
+	tokMinus           // -
+	tokEq              // =
+	tokNe              // <> or !=
+	tokLt              // <
+	tokLe              // <=
+	tokGt              // >
+	tokGe              // >=
+	tokIllegal         // a character the grammar has no use for (lex reports it)
 )
 
 // token is one lexeme. text is the decoded name of an identifier, the
@@ -54,9 +55,19 @@ type lexError struct {
 	msg string
 }
 
-// lex splits src into tokens, ending with a tokEOF token.
-func lex(src string, toks []token) ([]token, *lexError) {
+// lex splits src into tokens, ending with a tokEOF token. An unterminated
+// string, quoted identifier or block comment stops it with fatal: the rest
+// of the text cannot be read. Any other lexical mistake (an unexpected
+// character, a malformed number, an empty quoted identifier) is reported
+// in soft, the first one only, and lexing goes on, so that the tokens still
+// tell the statement's kind, table and placeholders.
+func lex(src string, toks []token) (out []token, soft, fatal *lexError) {
 	i := 0
+	fail := func(e *lexError) {
+		if soft == nil {
+			soft = e
+		}
+	}
 	for {
 		// Skip white space and comments.
 		for i < len(src) {
@@ -77,7 +88,7 @@ func lex(src string, toks []token) ([]token, *lexError) {
 			if c == '/' && i+1 < len(src) && src[i+1] == '*' {
 				j := strings.Index(src[i+2:], "*/")
 				if j < 0 {
-					return toks, &lexError{i, "unterminated /* comment"}
+					return toks, soft, &lexError{i, "unterminated /* comment"}
 				}
 				i += 2 + j + 2
 				continue
@@ -85,7 +96,7 @@ func lex(src string, toks []token) ([]token, *lexError) {
 			break
 		}
 		if i >= len(src) {
-			return append(toks, token{kind: tokEOF, pos: len(src), end: len(src)}), nil
+			return append(toks, token{kind: tokEOF, pos: len(src), end: len(src)}), soft, nil
 		}
 		start := i
 		c := src[i]
@@ -100,25 +111,24 @@ func lex(src string, toks []token) ([]token, *lexError) {
 			t.kw = lookupKeyword(t.text)
 		case isDigit(c) || c == '.' && i+1 < len(src) && isDigit(src[i+1]):
 			var err *lexError
-			i, err = scanNumber(src, i)
-			if err != nil {
-				return toks, err
+			if i, err = scanNumber(src, i); err != nil {
+				fail(err)
 			}
 			t = token{kind: tokNumber, text: src[start:i]}
 		case c == '\'':
 			v, n, ok := scanQuoted(src, i, '\'')
 			if !ok {
-				return toks, &lexError{start, "unterminated string literal"}
+				return toks, soft, &lexError{start, "unterminated string literal"}
 			}
 			i = n
 			t = token{kind: tokString, text: v}
 		case c == '"':
 			v, n, ok := scanQuoted(src, i, '"')
 			if !ok {
-				return toks, &lexError{start, "unterminated quoted identifier"}
+				return toks, soft, &lexError{start, "unterminated quoted identifier"}
 			}
 			if v == "" {
-				return toks, &lexError{start, "empty quoted identifier"}
+				fail(&lexError{start, "empty quoted identifier"})
 			}
 			i = n
 			t = token{kind: tokQuoted, text: v}
@@ -161,7 +171,9 @@ func lex(src string, toks []token) ([]token, *lexError) {
 				t.kind = tokEq
 			case '!':
 				if next != '=' {
-					return toks, &lexError{start, "unexpected character '!' (use <> or != for not equal)"}
+					fail(&lexError{start, "unexpected character '!' (use <> or != for not equal)"})
+					t.kind = tokIllegal
+					break
 				}
 				i++
 				t.kind = tokNe
@@ -191,10 +203,13 @@ func lex(src string, toks []token) ([]token, *lexError) {
 					t.kind = tokGt
 				}
 			case '`':
-				return toks, &lexError{start, "Ion literals (`...`) are not supported by DynamoDB"}
+				fail(&lexError{start, "Ion literals (`...`) are not supported by DynamoDB"})
+				t.kind = tokIllegal
 			default:
-				r, _ := utf8.DecodeRuneInString(src[start:])
-				return toks, &lexError{start, fmt.Sprintf("unexpected character %q", r)}
+				r, n := utf8.DecodeRuneInString(src[start:])
+				fail(&lexError{start, fmt.Sprintf("unexpected character %q", r)})
+				i = start + n
+				t.kind = tokIllegal
 			}
 		}
 		t.pos, t.end = start, i

@@ -15,23 +15,19 @@ const maxDepth = 200
 //
 // It returns a *SyntaxError for text it cannot read and an
 // *UnsupportedError (matching ErrUnsupported) for SQL that DynamoDB's
-// PartiQL has no equivalent for.
-func Parse(src string) (stmt Statement, err error) {
-	p := parser{src: src}
-	buf := tokenPool.Get().(*[]token)
-	toks, lerr := lex(src, (*buf)[:0])
-	defer func() {
-		// The AST shares no memory with the tokens: reuse them.
-		if cap(toks) <= 4096 {
-			clear(toks)
-			*buf = toks[:0]
-			tokenPool.Put(buf)
-		}
-	}()
-	if lerr != nil {
-		return nil, newSyntaxError(src, lerr.off, lerr.msg)
+// PartiQL has no equivalent for. Analyze tells more from the same single
+// pass over the text.
+func Parse(src string) (Statement, error) {
+	a, err := Analyze(src)
+	if err != nil {
+		return nil, err
 	}
-	p.toks = toks
+	return a.Stmt, a.Err
+}
+
+// parse parses the tokens of src.
+func parse(src string, toks []token) (stmt Statement, err error) {
+	p := parser{src: src, toks: toks}
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(parseError)
@@ -45,7 +41,7 @@ func Parse(src string) (stmt Statement, err error) {
 	return stmt, nil
 }
 
-// tokenPool recycles the token slices of Parse.
+// tokenPool recycles the token slices of Analyze.
 var tokenPool = sync.Pool{New: func() any {
 	toks := make([]token, 0, 64)
 	return &toks

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/dynamosql/dynamosql/indexhint"
 	"github.com/dynamosql/dynamosql/internal/partiql"
+	"github.com/dynamosql/dynamosql/internal/planner"
 )
 
 // fakeTables answers DescribeTable from table name -> partition key, sort
@@ -46,15 +48,19 @@ func (f *fakeTables) DescribeTable(_ context.Context, in *dynamodb.DescribeTable
 // "users" (id) and "events" (pk, sk), and the fake behind it.
 func translateConn() (*conn, *fakeTables) {
 	f := &fakeTables{keys: map[string][2]string{"users": {"id", ""}, "events": {"pk", "sk"}}}
-	return &conn{c: &Connector{cfg: NewConfig(), catalog: indexhint.NewCatalog(f)}}, f
+	cat := indexhint.NewCatalog(f)
+	return &conn{c: &Connector{cfg: NewConfig(), catalog: cat, planner: planner.New(cat), stmts: newStatementCache(0), logger: slog.Default()}}, f
 }
 
-// translated prepares query with args as prepare does, without plan, and
-// runs translate; options are applied first.
+// translated analyses query and applies its rewrite to args, as the
+// pipeline does before plan; options are applied first. A text refused by
+// its analysis returns the analysis's error.
 func translated(t *testing.T, c *conn, query string, args ...any) (*prepared, error) {
 	t.Helper()
-	sum, err := summarize(query)
-	require.NoError(t, err)
+	a := c.analysisOf(query)
+	if a.err != nil {
+		return nil, a.err
+	}
 	var opts stmtOptions
 	var params []types.AttributeValue
 	for _, a := range args {
@@ -66,10 +72,9 @@ func translated(t *testing.T, c *conn, query string, args ...any) (*prepared, er
 		require.NoError(t, err)
 		params = append(params, av)
 	}
-	require.Equal(t, sum.Params, len(params), "test statement and arguments disagree")
-	p := &prepared{query: query, original: query, sum: sum, params: params, opts: opts}
-	err = c.translate(context.Background(), p)
-	return p, err
+	require.Equal(t, a.params, len(params), "test statement and arguments disagree")
+	p := &prepared{a: a, query: a.text, params: params, opts: opts}
+	return p, c.rewrite(context.Background(), p)
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -86,8 +91,8 @@ func TestTranslateStandardInsert(t *testing.T) {
 	}{
 		{"positional", `INSERT INTO users (id, name) VALUES (?, ?)`, []any{"u1", "Ada"},
 			`INSERT INTO "users" VALUE {'id': ?, 'name': ?}`, []types.AttributeValue{s("u1"), s("Ada")}},
-		{"quoted names are escaped", `insert into "my""table" ("it's", "a b", age) values ('l''it', 2, ?);`, []any{7},
-			`INSERT INTO "my""table" VALUE {'it''s': 'l''it', 'a b': 2, 'age': ?}`, []types.AttributeValue{n("7")}},
+		{"quoted names are escaped", `insert into "my-table.v2" ("it's", "a b", age) values ('l''it', 2, ?);`, []any{7},
+			`INSERT INTO "my-table.v2" VALUE {'it''s': 'l''it', 'a b': 2, 'age': ?}`, []types.AttributeValue{n("7")}},
 		{"literals of every kind", `INSERT INTO users (id, ok, no, tags, m, bag, neg) VALUES ('x', TRUE, NULL, [1, ?], {'k': ?}, <<'a'>>, -1.5)`, []any{"p1", "p2"},
 			`INSERT INTO "users" VALUE {'id': 'x', 'ok': TRUE, 'no': NULL, 'tags': [1, ?], 'm': {'k': ?}, 'bag': <<'a'>>, 'neg': -1.5}`,
 			[]types.AttributeValue{s("p1"), s("p2")}},
@@ -101,7 +106,7 @@ func TestTranslateStandardInsert(t *testing.T) {
 			assert.Equal(t, tt.want, p.query)
 			assert.Equal(t, tt.params, p.params)
 			assert.Nil(t, p.multi)
-			assert.Equal(t, len(tt.params), p.sum.Params)
+			assert.Len(t, p.params, len(tt.params))
 			_, err = partiql.Parse(p.query)
 			assert.NoError(t, err, "the translation is PartiQL the parser reads back")
 		})
@@ -222,7 +227,7 @@ func TestTranslateLimitOffset(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, p.query)
 			assert.Equal(t, tt.params, p.params)
-			assert.Equal(t, len(tt.params), p.sum.Params)
+			assert.Len(t, p.params, len(tt.params))
 			assert.Equal(t, tt.maxRows, p.opts.maxRows)
 			assert.Equal(t, tt.offset, p.offset)
 			assert.Equal(t, tt.none, p.none)
@@ -329,7 +334,7 @@ func TestTranslateRefusesUntranslatableSQL(t *testing.T) {
 		t.Run(tt.query, func(t *testing.T) {
 			p, err := translated(t, c, tt.query)
 			require.Error(t, err)
-			assert.Equal(t, tt.query, p.query, "nothing rewritten")
+			assert.Nil(t, p, "refused by the analysis of the text")
 			if tt.feature == "" {
 				assert.Contains(t, err.Error(), "COUNT(*) must be the only item")
 				return
@@ -397,44 +402,6 @@ func TestTranslateSyntaxErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "row 2 has 1 values for 2 columns")
 }
 
-func TestScanSQL(t *testing.T) {
-	tests := []struct {
-		query string
-		parse bool
-		ext   string
-	}{
-		{`SELECT * FROM t WHERE a = ? AND b IN [1, 2]`, false, ""},
-		{`SELECT a, b FROM "t"."i" WHERE a = ?`, false, ""},
-		{`INSERT INTO t VALUE {'a': ?, 'limit': 'count(*)'}`, false, ""},
-		{`SELECT "LIMIT", "values" FROM t -- limit 1`, false, ""},
-		{`SELECT * FROM t /* JOIN */ WHERE a = ?`, false, ""},
-		{`SELECT * FROM t WHERE a = ? limit 10`, true, "LIMIT"},
-		{`SELECT * FROM t OFFSET 10`, true, "OFFSET"},
-		{`SELECT count (*) FROM t`, true, "COUNT(*)"},
-		{`SELECT count FROM t`, true, ""},
-		{`INSERT INTO t (a) VALUES (?)`, true, "VALUES"},
-		{`INSERT INTO t (a) SELECT a FROM u`, true, "INSERT ... SELECT"},
-		{`SELECT * FROM a, b`, true, ""},
-		{`SELECT * FROM a WHERE x IN (1, 2)`, false, ""},
-		{`SELECT * FROM a JOIN b ON x = y`, true, ""},
-		{`SELECT * FROM a WHERE b IN (SELECT c FROM d)`, true, ""},
-		{`DELETE FROM a WHERE b IN (SELECT c FROM d)`, true, ""},
-		{`EXISTS(SELECT * FROM a WHERE b = 1)`, false, ""},
-		{`SELECT SUM(a) FROM t`, true, ""},
-		{`SELECT DISTINCT a FROM t`, true, ""},
-		{`SELECT a FROM t GROUP BY a`, true, ""},
-		{`WITH x AS (SELECT 1) SELECT * FROM x`, true, ""},
-		{`SELECT * FROM t WHERE a = 'it''s' LIMIT 1`, true, "LIMIT"},
-		{`SELECT * FROM t WHERE a = 'unterminated LIMIT 1`, false, ""},
-	}
-	for _, tt := range tests {
-		sum, _ := partiql.Summarize(tt.query)
-		parse, ext := scanSQL(tt.query, sum.Kind)
-		assert.Equal(t, tt.parse, parse, tt.query)
-		assert.Equal(t, tt.ext, ext, tt.query)
-	}
-}
-
 func TestRowsSkip(t *testing.T) {
 	// skipRows consumes the current page, counts skipped rows towards
 	// maxRows and stops at the end of a result that has no more pages.
@@ -459,10 +426,10 @@ func TestRowsSkip(t *testing.T) {
 	assert.Nil(t, r.items[0], "skipped items are released")
 }
 
-// BenchmarkTranslate measures translate: a plain PartiQL statement only
-// pays for the word scan (no parse, no allocation); a translated one pays
-// for a cached parse and a print.
-func BenchmarkTranslate(b *testing.B) {
+// BenchmarkRewrite measures the stages before plan for a text already
+// analysed: a plain statement costs a lookup; a translated one also picks
+// its parameters (the printing happened once, in the analysis).
+func BenchmarkRewrite(b *testing.B) {
 	c, _ := translateConn()
 	for _, bm := range []struct {
 		name  string
@@ -475,70 +442,16 @@ func BenchmarkTranslate(b *testing.B) {
 		{"InsertValues", `INSERT INTO users (id, name, age) VALUES (?, ?, ?)`, []types.AttributeValue{s("u"), s("n"), n("1")}},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
-			sum, err := partiql.Summarize(bm.query)
-			require.NoError(b, err)
 			b.ReportAllocs()
 			for b.Loop() {
-				p := prepared{query: bm.query, original: bm.query, sum: sum, params: bm.args}
-				if err := c.translate(context.Background(), &p); err != nil {
+				a := c.analysisOf(bm.query)
+				p := prepared{a: a, query: a.text, params: bm.args}
+				if err := c.rewrite(context.Background(), &p); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
-}
-
-// FuzzScanSQL checks that the quick scan never lets through a statement
-// the parser would translate, or refuse for one of the reasons the driver
-// promises to explain (joins, several tables, GROUP BY, HAVING, DISTINCT,
-// set operations, subqueries, aggregates, LIKE, INSERT ... SELECT). (The
-// parser also calls any "(" after FROM or INTO a "subquery in FROM"; a
-// real one has a second SELECT, which the scan catches.)
-func FuzzScanSQL(f *testing.F) {
-	for _, q := range []string{
-		`SELECT * FROM t WHERE a = ? LIMIT 5 OFFSET ?`,
-		`SELECT COUNT(*) FROM "t"."i" WHERE a = 1`,
-		`INSERT INTO t (a, "b") VALUES (?, 'x'), (1, [2])`,
-		`SELECT a FROM t, u`,
-		`SELECT * FROM t JOIN u ON t.a = u.b`,
-		`SELECT a FROM t GROUP BY a HAVING a > 1`,
-		`SELECT DISTINCT a FROM t`,
-		`SELECT a FROM t UNION SELECT b FROM u`,
-		`SELECT a FROM t WHERE b IN (SELECT c FROM u)`,
-		`DELETE FROM t WHERE b IN (SELECT c FROM u)`,
-		`SELECT max(a) FROM t`,
-		`SELECT * FROM t WHERE a LIKE 'x%'`,
-		`INSERT INTO t SELECT * FROM u`,
-		`SELECT * FROM t WHERE a = 'LIMIT' -- OFFSET`,
-		`EXISTS(SELECT * FROM t WHERE a = 1 LIMIT 1)`,
-		`select * from "t" where "count" = ? limit 1`,
-		`SELECT * FROM t WHERE a = 1 /* a, b */ LIMIT 2`,
-	} {
-		f.Add(q)
-	}
-	promised := []string{"JOIN", "several tables", "GROUP BY", "HAVING", "DISTINCT", "UNION", "INTERSECT", "EXCEPT",
-		"subqueries", "aggregate", "LIKE", "INSERT ... SELECT", "parenthesised SELECT"}
-	f.Fuzz(func(t *testing.T, q string) {
-		sum, err := partiql.Summarize(q)
-		if err != nil {
-			return
-		}
-		parse, ext := scanSQL(q, sum.Kind)
-		st, err := partiql.Parse(q)
-		var ue *partiql.UnsupportedError
-		switch {
-		case err == nil && partiql.UsesExtensions(st):
-			if !parse || ext == "" {
-				t.Fatalf("scanSQL(%q) = %v, %q; the statement uses extensions", q, parse, ext)
-			}
-		case errors.As(err, &ue):
-			for _, p := range promised {
-				if strings.Contains(ue.Feature, p) && !parse {
-					t.Fatalf("scanSQL(%q) = false; the parser refuses it: %v", q, err)
-				}
-			}
-		}
-	})
 }
 
 // FuzzTranslate checks that translate never panics and that whatever it
@@ -555,16 +468,16 @@ func FuzzTranslate(f *testing.F) {
 	}
 	c, _ := translateConn()
 	f.Fuzz(func(t *testing.T, q string) {
-		sum, err := partiql.Summarize(q)
-		if err != nil || len(q) > MaxStatementLength {
+		a := analyse(q)
+		if a.err != nil || len(q) > MaxStatementLength {
 			return
 		}
-		params := make([]types.AttributeValue, sum.Params)
+		params := make([]types.AttributeValue, a.params)
 		for i := range params {
 			params[i] = n(fmt.Sprint(i % 3))
 		}
-		p := &prepared{query: q, original: q, sum: sum, params: params}
-		if err := c.translate(context.Background(), p); err != nil {
+		p := &prepared{a: a, query: a.text, params: params}
+		if err := c.rewrite(context.Background(), p); err != nil {
 			return
 		}
 		check := func(text string, ps []types.AttributeValue) {
@@ -574,9 +487,8 @@ func FuzzTranslate(f *testing.F) {
 			if _, err := partiql.Parse(text); err != nil {
 				t.Fatalf("translate(%q) wrote %q, which does not parse: %v", q, text, err)
 			}
-			s2, _ := partiql.Summarize(text)
-			if s2.Params != len(ps) {
-				t.Fatalf("translate(%q) wrote %q with %d ? and %d arguments", q, text, s2.Params, len(ps))
+			if a2 := analyse(text); a2.params != len(ps) {
+				t.Fatalf("translate(%q) wrote %q with %d ? and %d arguments", q, text, a2.params, len(ps))
 			}
 		}
 		check(p.query, p.params)
@@ -598,7 +510,7 @@ func TestMultiRowInsertErrorNamesRows(t *testing.T) {
 			{Code: aws.String("ConditionalCheckFailed")},
 		},
 	}
-	err = c.multiError(context.Background(), p, "tok", fmt.Errorf("operation error: %w", cancelled))
+	err = rowsError(len(p.multi), txError(fmt.Errorf("operation error: %w", cancelled), []string{*p.multi[0].Statement, *p.multi[1].Statement, *p.multi[2].Statement}, false, "tok"))
 	assert.Equal(t, "dynamosql: INSERT of 3 rows cancelled, no row was written: row 2 failed with DuplicateItem: Duplicate primary key exists in table; row 3 failed with ConditionalCheckFailed", err.Error())
 	assert.ErrorIs(t, err, ErrDuplicateItem)
 	assert.ErrorIs(t, err, ErrConditionFailed)

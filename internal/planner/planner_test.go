@@ -1,4 +1,4 @@
-package indexhint
+package planner
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/dynamosql/dynamosql/indexhint"
 	"github.com/dynamosql/dynamosql/internal/partiql"
 )
 
@@ -67,35 +68,34 @@ func userDescription(extra ...string) *types.TableDescription {
 
 func parseSelect(t testing.TB, q string) *partiql.Select {
 	t.Helper()
-	s, err := partiql.ParseCached(q)
+	s, err := partiql.Parse(q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s.(*partiql.Select)
 }
 
-func TestPlannerCachesPlans(t *testing.T) {
+func TestPlannerReusesCurrentEntries(t *testing.T) {
 	f := &fakeDescribe{desc: userDescription()}
-	cat := NewCatalog(f)
-	pl := NewPlanner(cat)
+	cat := indexhint.NewCatalog(f)
+	pl := New(cat)
 	ctx := context.Background()
-	q := `SELECT * FROM "user" WHERE age = ? AND lastname = ?`
-	sel := parseSelect(t, q)
+	sel := parseSelect(t, `SELECT * FROM "user" WHERE age = ? AND lastname = ?`)
 
-	p1, err := pl.Plan(ctx, q, sel, Options{})
+	e1, err := pl.Plan(ctx, sel, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p1.Index != "byAge" {
-		t.Fatalf("index %q, want byAge", p1.Index)
+	if e1.Plan.Index != "byAge" {
+		t.Fatalf("index %q, want byAge", e1.Plan.Index)
 	}
-	p2, err := pl.Plan(ctx, q, sel, Options{})
-	if err != nil || p2 != p1 {
-		t.Fatalf("second Plan = %p, %v; want the cached %p", p2, err, p1)
+	e2, err := pl.Plan(ctx, sel, Options{}, e1)
+	if err != nil || e2 != e1 {
+		t.Fatalf("second Plan = %p, %v; want the entry given, %p", e2, err, e1)
 	}
-	p3, err := pl.Plan(ctx, q, sel, Options{NoHint: true})
-	if err != nil || p3 == p1 || p3.Access != AccessScan {
-		t.Fatalf("options are part of the key: got %+v, %v", p3, err)
+	e3, err := pl.Plan(ctx, sel, Options{NoHint: true}, e1)
+	if err != nil || e3 == e1 || e3.Plan.Access != AccessScan {
+		t.Fatalf("an entry of other options is not reused: got %+v, %v", e3.Plan, err)
 	}
 	if n := f.calls.Load(); n != 1 {
 		t.Fatalf("%d DescribeTable calls, want 1", n)
@@ -107,33 +107,32 @@ func TestPlannerCachesPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.set(userDescription("age"), nil) // not seen until the catalog forgets the table
-	p4, err := pl.Plan(ctx, q, sel, Options{})
-	if err != nil || p4 == p1 || p4.Index != "byAge" {
-		t.Fatalf("after RegisterComposites: %+v, %v", p4, err)
+	e4, err := pl.Plan(ctx, sel, Options{}, e1)
+	if err != nil || e4 == e1 || e4.Plan.Index != "byAge" {
+		t.Fatalf("after RegisterComposites: %+v, %v", e4, err)
 	}
 	cat.Invalidate("user")
-	p5, err := pl.Plan(ctx, q, sel, Options{})
-	if err != nil || p5.Index != "by_age" || !p5.Rewritten {
-		t.Fatalf("after Invalidate: %+v, %v", p5, err)
+	e5, err := pl.Plan(ctx, sel, Options{}, e4)
+	if err != nil || e5.Plan.Index != "by_age" || !e5.Plan.Rewritten {
+		t.Fatalf("after Invalidate: %+v, %v", e5.Plan, err)
 	}
 	if n := f.calls.Load(); n != 2 {
 		t.Fatalf("%d DescribeTable calls, want 2", n)
 	}
-	if pl.Len() != 2 {
-		t.Fatalf("%d plans cached, want 2 (one per key)", pl.Len())
+	if e6, err := pl.Plan(ctx, sel, Options{}, e5); err != nil || e6 != e5 {
+		t.Fatalf("the new entry is current: %p, %v; want %p", e6, err, e5)
 	}
 }
 
 func TestPlannerErrors(t *testing.T) {
 	f := &fakeDescribe{}
-	pl := NewPlanner(NewCatalog(f))
+	pl := New(indexhint.NewCatalog(f))
 	ctx := context.Background()
-	q := `SELECT * FROM "user" WHERE age = ?`
-	sel := parseSelect(t, q)
+	sel := parseSelect(t, `SELECT * FROM "user" WHERE age = ?`)
 
 	// A missing table is not remembered: it may be created.
 	for range 2 {
-		if _, err := pl.Plan(ctx, q, sel, Options{}); !errors.Is(err, ErrTableNotFound) {
+		if _, err := pl.Plan(ctx, sel, Options{}, nil); !errors.Is(err, ErrTableNotFound) {
 			t.Fatalf("missing table: %v", err)
 		}
 	}
@@ -144,7 +143,7 @@ func TestPlannerErrors(t *testing.T) {
 	// Another failure is, for a while.
 	f.set(nil, errors.New("AccessDeniedException: no"))
 	for range 3 {
-		if _, err := pl.Plan(ctx, q, sel, Options{}); !errors.Is(err, ErrNoMetadata) {
+		if _, err := pl.Plan(ctx, sel, Options{}, nil); !errors.Is(err, ErrNoMetadata) {
 			t.Fatalf("denied: %v", err)
 		}
 	}
@@ -153,23 +152,23 @@ func TestPlannerErrors(t *testing.T) {
 	}
 
 	// A cancelled call (of another caller sharing it) is not remembered.
-	pl = NewPlanner(NewCatalog(f))
+	pl = New(indexhint.NewCatalog(f))
 	f.set(nil, fmt.Errorf("operation error: %w", context.Canceled))
-	if _, err := pl.Plan(ctx, q, sel, Options{}); !errors.Is(err, context.Canceled) || errors.Is(err, ErrNoMetadata) {
+	if _, err := pl.Plan(ctx, sel, Options{}, nil); !errors.Is(err, context.Canceled) || errors.Is(err, ErrNoMetadata) {
 		t.Fatalf("cancelled: %v", err)
 	}
 	f.set(userDescription(), nil)
-	if _, err := pl.Plan(ctx, q, sel, Options{}); err != nil {
+	if _, err := pl.Plan(ctx, sel, Options{}, nil); err != nil {
 		t.Fatalf("after a cancelled call: %v", err)
 	}
 
 	// An index the description lacks makes the planner describe the table
 	// again, at most once in a while.
-	pl = NewPlanner(NewCatalog(f))
+	pl = New(indexhint.NewCatalog(f))
 	f.set(userDescription(), nil)
 	before := f.calls.Load()
 	for range 3 {
-		_, err := pl.Plan(ctx, q, sel, Options{Index: "byCity"})
+		_, err := pl.Plan(ctx, sel, Options{Index: "byCity"}, nil)
 		if !errors.Is(err, ErrUnknownIndex) {
 			t.Fatalf("UseIndex of a missing index: %v", err)
 		}
@@ -178,58 +177,56 @@ func TestPlannerErrors(t *testing.T) {
 		t.Fatalf("%d DescribeTable calls, want 2 (one, and one refresh)", n)
 	}
 	f.set(userDescription("city"), nil)
-	pl = NewPlanner(NewCatalog(f))
-	if _, err := pl.Plan(ctx, q, sel, Options{}); err != nil { // cache the old description
+	pl = New(indexhint.NewCatalog(f))
+	if _, err := pl.Plan(ctx, sel, Options{}, nil); err != nil { // cache the old description
 		t.Fatal(err)
 	}
 	fq := `SELECT * FROM "user"."by_city" WHERE city = ?`
-	p, err := pl.Plan(ctx, fq, parseSelect(t, fq), Options{})
-	if err != nil || p.Access != AccessQuery {
-		t.Fatalf("FROM naming a known index: %+v, %v", p, err)
+	e, err := pl.Plan(ctx, parseSelect(t, fq), Options{}, nil)
+	if err != nil || e.Plan.Access != AccessQuery {
+		t.Fatalf("FROM naming a known index: %+v, %v", e, err)
 	}
 }
 
-func TestPlannerBoundedAndConcurrent(t *testing.T) {
+func TestPlannerConcurrent(t *testing.T) {
 	f := &fakeDescribe{desc: userDescription()}
-	pl := NewPlanner(NewCatalog(f))
+	pl := New(indexhint.NewCatalog(f))
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range 1500 {
-				q := fmt.Sprintf(`SELECT * FROM "user" WHERE age = %d`, w*1500+i)
-				if _, err := pl.Plan(ctx, q, parseSelect(t, q), Options{}); err != nil {
+			for i := range 500 {
+				sel := parseSelect(t, fmt.Sprintf(`SELECT * FROM "user" WHERE age = %d`, w*500+i))
+				e, err := pl.Plan(ctx, sel, Options{}, nil)
+				if err != nil {
 					t.Error(err)
 					return
 				}
-				if _, err := pl.Plan(ctx, q, parseSelect(t, q), Options{}); err != nil {
-					t.Error(err)
+				if again, err := pl.Plan(ctx, sel, Options{}, e); err != nil || again != e {
+					t.Errorf("Plan(%p) = %p, %v", e, again, err)
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if n := pl.Len(); n > planShards*planShardCap || n < planShards*planShardCap/2 {
-		t.Fatalf("%d plans cached, want at most %d", n, planShards*planShardCap)
-	}
 	if n := f.calls.Load(); n != 1 {
 		t.Fatalf("%d DescribeTable calls, want 1", n)
 	}
 }
 
-// BenchmarkPlannerHit measures planning a statement whose plan is cached:
+// BenchmarkPlannerHit measures planning a statement whose entry is current:
 // the cost every SELECT pays for index hints.
 func BenchmarkPlannerHit(b *testing.B) {
 	f := &fakeDescribe{desc: userDescription("age")}
-	cat := NewCatalog(f)
+	cat := indexhint.NewCatalog(f)
 	if err := cat.RegisterComposites("user", Composite{Attribute: "lastname#firstname",
 		Components: []string{"lastname", "firstname"}, Kinds: []ComponentKind{KindString, KindString}}); err != nil {
 		b.Fatal(err)
 	}
-	pl := NewPlanner(cat)
+	pl := New(cat)
 	ctx := context.Background()
 	in := []types.AttributeValue{
 		&types.AttributeValueMemberN{Value: "42"},
@@ -241,18 +238,16 @@ func BenchmarkPlannerHit(b *testing.B) {
 		{"index", `SELECT * FROM "user" WHERE age = ? AND name = ?`},
 		{"composite", `SELECT * FROM "user" WHERE age = ? AND lastname = ? AND firstname = ?`},
 	} {
+		sel := parseSelect(b, bc.q)
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			var e *Entry
 			for b.Loop() {
-				st, err := partiql.ParseCached(bc.q)
-				if err != nil {
+				var err error
+				if e, err = pl.Plan(ctx, sel, Options{}, e); err != nil {
 					b.Fatal(err)
 				}
-				p, err := pl.Plan(ctx, bc.q, st.(*partiql.Select), Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := p.Params(in[:p.inParams]); err != nil {
+				if _, err := e.Plan.Params(in[:e.Plan.inParams]); err != nil {
 					b.Fatal(err)
 				}
 			}

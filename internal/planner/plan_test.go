@@ -1,4 +1,4 @@
-package indexhint
+package planner
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/dynamosql/dynamosql/indexhint"
 	"github.com/dynamosql/dynamosql/internal/partiql"
 )
 
@@ -43,7 +44,7 @@ var (
 
 // enc and pre spell the expected composite parameters.
 func encFull(vals ...any) string {
-	s, err := EncodeComposite(vals...)
+	s, err := indexhint.EncodeComposite(vals...)
 	if err != nil {
 		panic(err)
 	}
@@ -51,7 +52,7 @@ func encFull(vals ...any) string {
 }
 
 func encPrefix(vals ...any) string {
-	s, err := EncodeCompositePrefix(vals...)
+	s, err := indexhint.EncodeCompositePrefix(vals...)
 	if err != nil {
 		panic(err)
 	}

@@ -1,4 +1,4 @@
-package indexhint
+package planner
 
 import (
 	"errors"
@@ -10,36 +10,6 @@ import (
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
 )
-
-// Access is how DynamoDB reads the items of a SELECT.
-type Access int
-
-// The access paths.
-const (
-	// AccessUnknown: the planner could not tell (the statement names an
-	// index the catalog does not know, or is not a SELECT).
-	AccessUnknown Access = iota
-	// AccessItem reads one item: WHERE gives the whole primary key with =.
-	AccessItem
-	// AccessQuery reads the items of the partitions WHERE names with = or
-	// IN on the partition key of the table or index read.
-	AccessQuery
-	// AccessScan reads the whole table or index.
-	AccessScan
-)
-
-// String returns "single item", "query", "scan" or "unknown".
-func (a Access) String() string {
-	switch a {
-	case AccessItem:
-		return "single item"
-	case AccessQuery:
-		return "query"
-	case AccessScan:
-		return "scan"
-	}
-	return "unknown"
-}
 
 // Options are the per-statement settings that change a plan.
 type Options struct {

@@ -1,4 +1,4 @@
-package indexhint
+package planner
 
 import (
 	"fmt"

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestAmbiguousFailure(t *testing.T) {
+func TestMayHaveApplied(t *testing.T) {
 	send := func(err error) error {
 		return &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "ExecuteStatement",
 			Err: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{}}, Err: &smithyhttp.RequestSendError{Err: err}}}
@@ -46,7 +46,7 @@ func TestAmbiguousFailure(t *testing.T) {
 		{"before sending (credentials)", &smithy.OperationError{Err: errors.New("failed to retrieve credentials")}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, ambiguousFailure(tc.err))
+			assert.Equal(t, tc.want, mayHaveApplied(tc.err))
 		})
 	}
 }
