@@ -27,13 +27,13 @@ func TestDecodedStringIsAPlainString(t *testing.T) {
 
 func TestDecodeNumberClassifiesBeforeParsing(t *testing.T) {
 	for s, want := range map[string]driver.Value{
-		"42":                   int64(42),
-		"-9223372036854775808": int64(-9223372036854775808),
-		"9223372036854775808":  float64(9223372036854775808), // one past int64: FormatFloat spells it 9.223372036854776e+18
-		"1.5":                  1.5,
-		"1e+21":                1e21,
-		"1.50":                 Number("1.50"),
-		"0012":                 Number("0012"),
+		"42":                                     int64(42),
+		"-9223372036854775808":                   int64(-9223372036854775808),
+		"9223372036854775808":                    float64(9223372036854775808), // one past int64: FormatFloat spells it 9.223372036854776e+18
+		"1.5":                                    1.5,
+		"1e+21":                                  1e21,
+		"1.50":                                   Number("1.50"),
+		"0012":                                   Number("0012"),
 		"12345678901234567890123456789012345678": Number("12345678901234567890123456789012345678"),
 	} {
 		got := decodeNumber(s)

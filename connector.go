@@ -169,7 +169,6 @@ func ConnectorOf(ctx context.Context, db *sql.DB) (*Connector, error) {
 	return nil, errNotOurs
 }
 
-
 // Client returns the DynamoDB client behind db (see ConnectorOf), for the
 // operations PartiQL cannot express, such as CreateTable.
 func Client(ctx context.Context, db *sql.DB) (*dynamodb.Client, error) {
