@@ -64,7 +64,7 @@ func relSeed(t *testing.T, db *sql.DB, table string, n int) {
 func relLogInjected(t *testing.T, ft *faultinject.Transport) {
 	t.Helper()
 	var parts []string
-	for k := faultinject.KindStatus; k <= faultinject.KindError; k++ {
+	for k := faultinject.KindStatus; k <= faultinject.KindRefuse; k++ {
 		if n := ft.Injected(k); n > 0 {
 			parts = append(parts, fmt.Sprintf("%s=%d", k, n))
 		}
@@ -175,7 +175,7 @@ func TestSingleWritesAfterALostAnswer(t *testing.T) {
 	// The subtests reset the counts; injected keeps the totals.
 	injected := map[faultinject.Kind]int{}
 	reset := func() {
-		for k := faultinject.KindStatus; k <= faultinject.KindError; k++ {
+		for k := faultinject.KindStatus; k <= faultinject.KindRefuse; k++ {
 			injected[k] += ft.Injected(k)
 		}
 		ft.Clear()
@@ -333,7 +333,7 @@ func TestSingleWritesAfterALostAnswer(t *testing.T) {
 	})
 	reset()
 	var parts []string
-	for k := faultinject.KindStatus; k <= faultinject.KindError; k++ {
+	for k := faultinject.KindStatus; k <= faultinject.KindRefuse; k++ {
 		if injected[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%s=%d", k, injected[k]))
 		}
@@ -447,4 +447,100 @@ func TestDeadlinesAreHonouredUnderLatency(t *testing.T) {
 	// the requests back until the deadline cancelled them).
 	it := item(t, table, key("r02"))
 	assert.Equal(t, "2", numberAttr(t, it, "n"))
+}
+
+// TestWriteOutcomeIsThatOfAllAttempts: during an outage a write's first
+// attempt can reach DynamoDB and lose its answer, and the SDK's resend then
+// cannot even connect. The outcome of the write is that of all its
+// attempts: it may have been applied, so it must never be reported as a
+// plain connection failure (which means nothing was applied). Only when no
+// attempt was sent is the failure a plain one.
+func TestWriteOutcomeIsThatOfAllAttempts(t *testing.T) {
+	ft := faultinject.New(nil)
+	db := faultDB(t, ft)
+	ctx := ctxT(t)
+	table := dynamotest.SimpleTable(t, "reloutage", "id", "")
+	insert := fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?, 'v': ?}`, table)
+	del := fmt.Sprintf(`DELETE FROM %q WHERE id = ?`, table)
+	upd := fmt.Sprintf(`UPDATE %q SET v = ? WHERE id = ?`, table)
+	// outage loses the answer of the first request of op (after DynamoDB
+	// applied it), then refuses every connection.
+	outage := func(op string) {
+		ft.Clear()
+		ft.ResetCounts()
+		ft.Inject(faultinject.Rule{Op: op, Times: 1, Fault: faultinject.DropResponse()})
+		ft.Inject(faultinject.Rule{Op: op, Fault: faultinject.Refuse()})
+	}
+	down := func(op string) {
+		ft.Clear()
+		ft.ResetCounts()
+		ft.Inject(faultinject.Rule{Op: op, Fault: faultinject.Refuse()})
+	}
+	unknown := func(t *testing.T, err error) *dynamosql.OutcomeError {
+		t.Helper()
+		require.ErrorIs(t, err, dynamosql.ErrWriteOutcomeUnknown, "an attempt may have been applied")
+		var oe *dynamosql.OutcomeError
+		require.ErrorAs(t, err, &oe)
+		assert.Contains(t, err.Error(), "connection reset by peer", "the cause: the lost answer")
+		return oe
+	}
+	t.Cleanup(ft.Clear)
+
+	t.Run("INSERT applied, answer lost, resends refused", func(t *testing.T) {
+		outage("ExecuteStatement")
+		_, err := db.ExecContext(ctx, insert, "o1", "v")
+		oe := unknown(t, err)
+		assert.Equal(t, 3, oe.Attempts)
+		require.Error(t, oe.Answer)
+		assert.Contains(t, oe.Answer.Error(), "connection refused", "the last attempt's failure is kept")
+		ft.Clear()
+		assert.NotNil(t, item(t, table, key("o1")), "it was applied")
+	})
+	t.Run("DELETE applied, answer lost, resends refused", func(t *testing.T) {
+		exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'o2'}`, table))
+		outage("ExecuteStatement")
+		_, err := db.ExecContext(ctx, del, "o2")
+		unknown(t, err)
+		ft.Clear()
+		assert.Nil(t, item(t, table, key("o2")), "it was applied")
+	})
+	t.Run("UPDATE applied, answer lost: not resent", func(t *testing.T) {
+		exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'o3', 'v': 'a'}`, table))
+		outage("ExecuteStatement")
+		_, err := db.ExecContext(ctx, upd, "b", "o3")
+		oe := unknown(t, err)
+		assert.Equal(t, 1, oe.Attempts)
+		ft.Clear()
+		assert.Equal(t, "b", stringAttr(t, item(t, table, key("o3")), "v"))
+	})
+	t.Run("commit applied, answer lost, resends refused", func(t *testing.T) {
+		outage("ExecuteTransaction")
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.ExecContext(ctx, insert, "o4", "v")
+		require.NoError(t, err)
+		err = tx.Commit()
+		require.ErrorIs(t, err, dynamosql.ErrTxOutcomeUnknown)
+		ft.Clear()
+		assert.NotNil(t, item(t, table, key("o4")), "it was applied")
+	})
+	t.Run("nothing sent: a plain failure, nothing applied", func(t *testing.T) {
+		down("ExecuteStatement")
+		_, err := db.ExecContext(ctx, insert, "o5", "v")
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, dynamosql.ErrWriteOutcomeUnknown)
+		assert.Contains(t, err.Error(), "connection refused")
+		assert.Equal(t, 3, ft.Requests("ExecuteStatement"), "the SDK retried the refused connections")
+		down("ExecuteTransaction")
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.ExecContext(ctx, insert, "o6", "v")
+		require.NoError(t, err)
+		err = tx.Commit()
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, dynamosql.ErrTxOutcomeUnknown)
+		ft.Clear()
+		assert.Nil(t, item(t, table, key("o5")))
+		assert.Nil(t, item(t, table, key("o6")))
+	})
 }

@@ -112,6 +112,14 @@ func numberAttr(t *testing.T, it map[string]types.AttributeValue, name string) s
 	return n.Value
 }
 
+// stringAttr returns the string attribute name of an item.
+func stringAttr(t *testing.T, it map[string]types.AttributeValue, name string) string {
+	t.Helper()
+	s, ok := it[name].(*types.AttributeValueMemberS)
+	require.True(t, ok, "attribute %s is a string: %#v", name, it[name])
+	return s.Value
+}
+
 func exec(t *testing.T, q interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, query string, args ...any) {

@@ -81,6 +81,9 @@ const (
 	// write. The chosen write requests are removed from the request before
 	// it is forwarded, so they are not applied; the others are.
 	KindUnprocessed
+	// KindRefuse fails the round trip as a connection that could not be
+	// made (connection refused): nothing is sent, as during an outage.
+	KindRefuse
 )
 
 var kindNames = map[Kind]string{
@@ -94,6 +97,7 @@ var kindNames = map[Kind]string{
 	KindBatchThrottle: "batch-throttle",
 	KindError:         "error",
 	KindUnprocessed:   "unprocessed",
+	KindRefuse:        "refuse",
 }
 
 // String returns a short name of k.
@@ -107,7 +111,7 @@ func (k Kind) String() string {
 // Fault is one fault to inject. Build it with the constructors (Status,
 // Throttling, Reset, DropResponse, BreakBody, Latency, CancelTx,
 // ThrottleBatch, ThrottleBatchRate, UnprocessBatch, UnprocessBatchRate,
-// Error).
+// Error, Refuse).
 type Fault struct {
 	// Kind is the kind of fault.
 	Kind Kind
@@ -200,6 +204,9 @@ func UnprocessBatchRate(rate float64) Fault {
 func Error(status int, code, msg string) Fault {
 	return Fault{Kind: KindError, Status: status, Code: code, Message: msg}
 }
+
+// Refuse fails the request as a connection refused: nothing is sent.
+func Refuse() Fault { return Fault{Kind: KindRefuse} }
 
 // Rule says which requests get a fault.
 type Rule struct {
@@ -424,6 +431,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.unprocessBatch(req, body, fault.Statements, fault.StatementRate)
 	case KindError:
 		return errorResponse(req, fault.Status, "com.amazonaws.dynamodb.v20120810#"+fault.Code, fault.Message, nil), nil
+	case KindRefuse:
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
 	return nil, fmt.Errorf("faultinject: unknown fault kind %v", fault.Kind)
 }
