@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,72 +41,6 @@ func TestDecodeNumberClassifiesBeforeParsing(t *testing.T) {
 	// the interface) at most.
 	allocs := testing.AllocsPerRun(100, func() { _ = decodeNumber("1.5") })
 	assert.LessOrEqual(t, allocs, 1.0)
-}
-
-func TestStatementCacheHitsAndBounds(t *testing.T) {
-	c := newStatementCache(64)
-	q := `SELECT pk, sk FROM "facts_alloc" WHERE pk = ?`
-	a := c.get(q)
-	require.NoError(t, a.err)
-	assert.Same(t, a, c.get(strings.Clone(q)), "the second lookup is a cache hit")
-	assert.EqualValues(t, 1, c.analysed.Load())
-	allocs := testing.AllocsPerRun(100, func() { c.get(q) })
-	assert.Zero(t, allocs, "a hit does not allocate")
-
-	for i := range 1000 {
-		c.get(fmt.Sprintf(`SELECT * FROM "bounded" WHERE pk = '%d'`, i))
-	}
-	n := 0
-	for _, sh := range c.shards {
-		n += sh.Len()
-	}
-	assert.LessOrEqual(t, n, 64)
-
-	long := strings.Repeat("x", MaxStatementLength+1)
-	assert.ErrorIs(t, c.get(long).err, ErrStatementTooLong)
-	assert.NotSame(t, c.get(long), c.get(long), "a text over the limit is never cached")
-}
-
-func TestAnalysisHoldsWhatLaterStagesNeed(t *testing.T) {
-	for _, tt := range []struct {
-		q       string
-		kind    string
-		params  int
-		table   string
-		rewrite rewriteKind
-		star    bool
-		cols    int
-		keys    bool
-		err     error
-	}{
-		{q: `SELECT * FROM "users" WHERE id = ?`, kind: "SELECT", params: 1, table: "users", star: true, keys: true},
-		{q: `SELECT a, b.c FROM users WHERE id = ?`, kind: "SELECT", params: 1, table: "users", cols: 2, keys: true},
-		{q: `SELECT COUNT(*) FROM users WHERE id = ?`, kind: "SELECT", params: 1, table: "users", rewrite: rewriteCount, star: true, keys: true},
-		{q: `SELECT * FROM users LIMIT ?`, kind: "SELECT", params: 1, table: "users", rewrite: rewriteLimit, star: true},
-		{q: `INSERT INTO "events" VALUE {'pk': ?, 'sk': ?}`, kind: "INSERT", params: 2, table: "events", star: true, keys: true},
-		{q: `INSERT INTO events (pk, sk) VALUES (?, ?), (?, ?)`, kind: "INSERT", params: 4, table: "events", rewrite: rewriteInsert, star: true},
-		{q: `UPDATE users SET n = n + 1 WHERE id = 'a' RETURNING ALL NEW *`, kind: "UPDATE", table: "users", star: true, keys: true},
-		{q: `SELECT * FROM 'unterminated`, err: ErrSyntax},
-		{q: `   `, err: ErrEmptyStatement},
-		{q: `-- nothing`, err: ErrEmptyStatement},
-		{q: `SELECT * FROM a JOIN b`, err: ErrUnsupportedSQL},
-		{q: `SELECT * FROM "a/b"`, err: ErrInvalidTableName},
-		{q: `SELEKT * FROM t`, kind: "UNKNOWN", table: "", star: true},
-	} {
-		a := analyse(tt.q)
-		if tt.err != nil {
-			assert.ErrorIs(t, a.err, tt.err, tt.q)
-			continue
-		}
-		require.NoError(t, a.err, tt.q)
-		assert.Equal(t, tt.kind, a.kind.String(), tt.q)
-		assert.Equal(t, tt.params, a.params, tt.q)
-		assert.Equal(t, tt.table, a.table, tt.q)
-		assert.Equal(t, tt.rewrite, a.rw.kind, tt.q)
-		assert.Equal(t, tt.star, a.star, tt.q)
-		assert.Len(t, a.cols, tt.cols, tt.q)
-		assert.Equal(t, tt.keys, a.keys != nil, tt.q)
-	}
 }
 
 // txExec adds an INSERT with args to the transaction open on c.

@@ -612,6 +612,7 @@ func statementText(s string) string {
 // "...".
 func shorten(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	n = max(n, 0)
 	if len(s) <= n {
 		return s
 	}

@@ -2,6 +2,7 @@ package dynamosql
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -49,4 +52,48 @@ func TestMayHaveApplied(t *testing.T) {
 			assert.Equal(t, tc.want, mayHaveApplied(tc.err))
 		})
 	}
+}
+
+// FuzzErrorMessagesAreValidUTF8 feeds arbitrary statement texts and
+// arguments (invalid UTF-8 included) through the stages that precede
+// sending, and through the errors that quote statement texts, and checks
+// that no error message holds invalid UTF-8 (a message cut in the middle of
+// a character, or a statement's bytes copied as they are).
+func FuzzErrorMessagesAreValidUTF8(f *testing.F) {
+	for _, s := range []string{
+		"SELECT * FROM \"t\" WHERE a = '\xff'",
+		"INSERT INTO t VALUE {'é': '\xc3'}",
+		"SELECT * FROM \xe2\x82 WHERE x = ?",
+		"UPDATE \"tbl\" SET v = 'ü' WHERE id = ? " + strings.Repeat("é", 80),
+		"SELECT * FROM t LIMIT 'x'",
+		"DELETE FROM \"a/b\" WHERE k = 1",
+	} {
+		f.Add(s, "v\xff", 100)
+	}
+	c, _ := translateConn()
+	f.Fuzz(func(t *testing.T, q, arg string, n int) {
+		check := func(what string, err error) {
+			if err != nil && !utf8.ValidString(err.Error()) {
+				t.Fatalf("%s: invalid UTF-8 in %q", what, err.Error())
+			}
+		}
+		var args []driver.NamedValue
+		if a := analyse(q); a.err == nil {
+			for i := range a.params {
+				nv := driver.NamedValue{Ordinal: i + 1, Value: arg}
+				if err := c.CheckNamedValue(&nv); err != nil {
+					check("CheckNamedValue", err)
+					return
+				}
+				args = append(args, nv)
+			}
+		}
+		var p prepared
+		check("stages", c.stages(context.Background(), q, args, &p))
+		check("OutcomeError", &OutcomeError{Statement: q, Attempts: 1, Cause: errors.New("reset")})
+		check("TxError", &TxError{Err: errors.New("x"), Failures: []TxFailure{{Statement: q, Code: "ConditionalCheckFailed"}}})
+		if s := shorten(q, n%200); !utf8.ValidString(s) || len(s) > max(n%200, 0)+len("...") {
+			t.Fatalf("shorten(%q, %d) = %q", q, n%200, s)
+		}
+	})
 }
