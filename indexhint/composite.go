@@ -112,10 +112,7 @@ func (k ComponentKind) String() string {
 	return "ComponentKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-var (
-	timeType  = reflect.TypeFor[time.Time]()
-	bytesType = reflect.TypeFor[[]byte]()
-)
+var timeType = reflect.TypeFor[time.Time]()
 
 // KindOfType returns the component kind of values of Go type t: strings,
 // integers, time.Time and []byte (and pointers to them) have one; any

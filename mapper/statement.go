@@ -15,13 +15,6 @@ func quoteName(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// quoteString writes a string literal (the attribute names of an INSERT's
-// VALUE tuple, which PartiQL writes as strings): in single quotes, with
-// each single quote doubled.
-func quoteString(s string) string {
-	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
-}
-
 // from returns `"table"` or `"table"."index"`.
 func from(table, index string) string {
 	if index == "" {
@@ -160,9 +153,9 @@ func (m *Metadata) insertRequest(it item, last *insertText) (string, []types.Att
 	return last.text, params, last
 }
 
-// writeQuoted writes s between quotes q, each q inside doubled: what
-// quoteName (q a double quote) and quoteString (q a single quote) return,
-// without building the quoted string first.
+// writeQuoted writes s between quotes q, each q inside doubled: a quoted
+// name (q a double quote, what quoteName returns) or a string literal (q a
+// single quote), without building the quoted string first.
 func writeQuoted(b *strings.Builder, q byte, s string) {
 	b.WriteByte(q)
 	for {
