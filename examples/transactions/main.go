@@ -153,8 +153,18 @@ func run(ctx context.Context, out io.Writer, endpoint string) error {
 	if !errors.As(err, &txErr) || !errors.Is(err, dynamosql.ErrDuplicateItem) {
 		return fmt.Errorf("the duplicate registration should fail with a duplicate item, got %v", err)
 	}
-	f := txErr.Failures[0]
-	fmt.Fprintf(out, "duplicate registration refused: statement %d failed with %s: %s\n", f.Index, f.Code, shorten(f.Statement))
+	// errors.Is says what happened, whatever code DynamoDB used: the
+	// service reports DuplicateItem, DynamoDB Local a ValidationError
+	// "Duplicate primary key exists in table". The raw reason stays in
+	// the failure for logs.
+	fmt.Fprintf(out, "duplicate registration refused: the e-mail address %s is taken (dynamosql.ErrDuplicateItem); nothing was written\n", bob.email)
+	for _, f := range txErr.Failures {
+		reason := f.Code
+		if f.Message != "" {
+			reason += ": " + f.Message
+		}
+		fmt.Fprintf(out, "  failed statement %d: %s (DynamoDB's reason: %s)\n", f.Index, shorten(f.Statement), reason)
+	}
 	after, err := counts(ctx, db, tb)
 	if err != nil {
 		return err
