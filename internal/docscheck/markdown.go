@@ -72,6 +72,17 @@ var (
 // with the line of each.
 func Links(md string) map[int][]string {
 	links := map[int][]string{}
+	prose(md, func(n int, line string) {
+		for _, m := range linkRE.FindAllStringSubmatch(stripCodeSpans(line), -1) {
+			links[n] = append(links[n], m[1])
+		}
+	})
+	return links
+}
+
+// prose calls f with every line of md outside fenced code blocks, and its
+// number from 1.
+func prose(md string, f func(n int, line string)) {
 	inCode := false
 	for i, line := range strings.Split(md, "\n") {
 		t := strings.TrimSpace(line)
@@ -79,14 +90,10 @@ func Links(md string) map[int][]string {
 			inCode = !inCode
 			continue
 		}
-		if inCode {
-			continue
-		}
-		for _, m := range linkRE.FindAllStringSubmatch(stripCodeSpans(line), -1) {
-			links[i+1] = append(links[i+1], m[1])
+		if !inCode {
+			f(i+1, line)
 		}
 	}
-	return links
 }
 
 // stripCodeSpans removes `code spans` from a line, so that text such as
@@ -113,16 +120,10 @@ func stripCodeSpans(line string) string {
 func Anchors(md string) map[string]bool {
 	anchors := map[string]bool{}
 	seen := map[string]int{}
-	inCode := false
-	for _, line := range strings.Split(md, "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			inCode = !inCode
-			continue
-		}
+	prose(md, func(_ int, line string) {
 		m := headingRE.FindStringSubmatch(line)
-		if inCode || m == nil {
-			continue
+		if m == nil {
+			return
 		}
 		var b strings.Builder
 		for _, r := range strings.ToLower(m[1]) {
@@ -140,6 +141,6 @@ func Anchors(md string) map[string]bool {
 			anchors[a] = true
 		}
 		seen[a]++
-	}
+	})
 	return anchors
 }
