@@ -50,8 +50,9 @@ endef
 .PHONY: help run test bench local-start local-stop clean
 
 # help: list the targets.
+# The descriptions are the comments above, with $(CACHE) shown as its value.
 help:
-	@grep -E '^# [a-z-]+: ' $(firstword $(MAKEFILE_LIST)) | sed 's/^# /  /'
+	@grep -E '^# [a-z-]+: ' $(firstword $(MAKEFILE_LIST)) | sed -e 's/^# /  /' -e 's|\$$(CACHE)|$(CACHE)|g'
 
 # run: start DynamoDB Local and serve examples/userservice on ADDR (default 127.0.0.1:8080) with SEED (default 25) users, printing example curl commands, until Ctrl-C.
 run:

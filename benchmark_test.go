@@ -91,7 +91,7 @@ func newBenchEnv(tb testing.TB, endpoint, table string, local bool) *benchEnv {
 	cfg.AccessKeyID, cfg.SecretAccessKey = "bench", "bench"
 	cfg.Scan = dynamosql.ScanAllow
 	// The SDK logs a warning when it cannot reuse a connection whose
-	// response body broke off (see DESIGN.md); both sides share the client,
+	// response body broke off (see docs/errors.md); both sides share the client,
 	// so silence it for both.
 	cfg.ClientOptions = append(cfg.ClientOptions, func(o *dynamodb.Options) { o.Logger = logging.Nop{} })
 	conn, err := dynamosql.NewConnector(cfg)
@@ -117,7 +117,7 @@ func newBenchEnv(tb testing.TB, endpoint, table string, local bool) *benchEnv {
 func (e *benchEnv) key() string { return strconv.FormatInt(e.seq.Add(1), 10) }
 
 // isBroken reports a request whose answer was lost: a response body that
-// broke off, which the AWS SDK does not retry (DESIGN.md: about once in
+// broke off, which the AWS SDK does not retry (docs/errors.md; about once in
 // 10,000 requests on a loopback endpoint here), or a write the driver
 // reports with an unknown outcome for that reason.
 func isBroken(err error) bool {

@@ -147,7 +147,7 @@ func (c *Connector) Catalog() *indexhint.Catalog { return c.catalog }
 func (c *Connector) Config() *Config { return c.cfg.Clone() }
 
 // ConnectorOf returns the Connector behind db, which must have been opened
-// with this driver (sql.Open("dynamodb", ...) or sql.OpenDB(connector)).
+// with this driver (sql.Open("dynamosql", ...) or sql.OpenDB(connector)).
 func ConnectorOf(ctx context.Context, db *sql.DB) (*Connector, error) {
 	if _, ok := db.Driver().(*Driver); ok {
 		// sql.DB does not expose its connector; borrow a connection.

@@ -3,31 +3,74 @@
 //
 //	import _ "github.com/dynamosql/dynamosql"
 //
-//	db, err := sql.Open("dynamodb", "region=us-east-1")
+//	db, err := sql.Open("dynamosql", "region=us-east-1")
 //	rows, err := db.QueryContext(ctx, `SELECT * FROM "user" WHERE id = ?`, "u1")
 //
 // Every statement is sent with DynamoDB's ExecuteStatement; results stream
 // page by page over NextToken; values map losslessly both ways; a sql.Tx is
-// one atomic ExecuteTransaction. See the README for the DSN keys, the type
-// mapping, RowsAffected semantics, per-statement options and DynamoDB's
-// limits.
+// one atomic ExecuteTransaction.
+//
+// The driver registers itself as "dynamosql", and also as "dynamodb" when no
+// other driver has taken that name (see DriverName and AliasName).
+//
+// The reference lives in the repository's docs directory, one page per
+// topic: docs/dsn.md (DSN keys and driver names), docs/statements.md
+// (RowsAffected, columns, per-statement options), docs/values.md (the type
+// mapping), docs/transactions.md, docs/indexes.md (index hints and the scan
+// policy), docs/sql.md (SQL beyond PartiQL), docs/errors.md,
+// docs/reliability.md, docs/cost.md and docs/limits.md (DynamoDB's limits).
 package dynamosql
 
 import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"slices"
 )
 
-// DriverName is the name the driver registers with database/sql.
-const DriverName = "dynamodb"
+// DriverName is the name the driver always registers with database/sql:
+// sql.Open("dynamosql", dsn) opens this driver whatever else is imported.
+const DriverName = "dynamosql"
+
+// AliasName is a second name the driver registers, at package
+// initialization, only when no other driver has registered it by then.
+// Other DynamoDB drivers (github.com/mightyguava/dynamosql,
+// github.com/viant/dyndb, github.com/xo/dbimp) register "dynamodb"
+// unconditionally, so with one of them in the same program:
+//
+//   - if it is initialized before this package, it keeps the name:
+//     sql.Open("dynamodb", dsn) opens that driver, and this one is reached
+//     as "dynamosql";
+//   - if it is initialized after this package, it panics in its own init
+//     with "sql: Register called twice for driver dynamodb". Build with
+//     -tags dynamosql_nodynamodb: this package then registers only
+//     "dynamosql" and leaves "dynamodb" to the other driver.
+//
+// Which comes first depends on the two packages' imports: Go initializes,
+// at each step, the first package in import-path order whose imports are
+// all initialized. Use DriverName in new code.
+const AliasName = "dynamodb"
 
 func init() {
-	sql.Register(DriverName, &Driver{})
+	for _, name := range registerNames(sql.Drivers(), registerAlias) {
+		sql.Register(name, &Driver{})
+	}
 }
 
-// Driver is the database/sql driver. It is registered as "dynamodb"; use
-// sql.Open("dynamodb", dsn), or NewConnector with sql.OpenDB.
+// registerNames returns the names to register given the drivers already
+// registered: DriverName, then AliasName when alias is set and the name is
+// free.
+func registerNames(registered []string, alias bool) []string {
+	names := []string{DriverName}
+	if alias && !slices.Contains(registered, AliasName) {
+		names = append(names, AliasName)
+	}
+	return names
+}
+
+// Driver is the database/sql driver. It is registered as "dynamosql" (and
+// as "dynamodb" when that name is free, see AliasName); use
+// sql.Open("dynamosql", dsn), or NewConnector with sql.OpenDB.
 type Driver struct{}
 
 var (

@@ -513,6 +513,14 @@ func (s *BinarySet) UnmarshalDynamoDBAttributeValue(av types.AttributeValue) err
 // argument each element is converted like a query argument; a nil List is
 // NULL. database/sql assigns a List to *[]any and *any. Scan also accepts
 // the JSON array that documents=json returns.
+//
+// An L does not scan into *[]string or another typed slice: database/sql
+// refuses to store a List there ("unsupported Scan, storing driver.Value
+// type dynamosql.List into type *[]string") and gives the driver no hook
+// to convert it. Scan an L of strings into *StringList (a []string with a
+// Scan method, also as a struct field for sqlx), any L into *List or
+// *[]any, or into Document(&v) with v of any slice type attributevalue
+// can fill.
 type List []any
 
 // Value implements driver.Valuer: an L (NULL for a nil List).

@@ -2,8 +2,9 @@
 // DynamoDB, insert items with ? parameters, query them back by key and scan
 // them into Go values.
 //
-// It runs against DYNAMODB_ENDPOINT (default http://127.0.0.1:8000, where
-// `make run` starts DynamoDB Local) and creates, then deletes, its own table.
+// It runs against DYNAMODB_ENDPOINT, or DynamoDB Local on 127.0.0.1 at
+// DYNAMODB_LOCAL_PORT (default 8000; `make local-start` starts it), and
+// creates, then deletes, its own table.
 package main
 
 import (
@@ -20,12 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/localenv"
 )
 
 func main() {
-	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		endpoint = "http://127.0.0.1:8000"
+	endpoint, err := localenv.Endpoint()
+	if err != nil {
+		log.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -36,7 +38,7 @@ func main() {
 
 func run(ctx context.Context, out io.Writer, endpoint string) error {
 	dsn := "region=us-east-1;endpoint=" + endpoint + ";akid=local;secret_key=local"
-	db, err := sql.Open("dynamodb", dsn)
+	db, err := sql.Open("dynamosql", dsn)
 	if err != nil {
 		return err
 	}

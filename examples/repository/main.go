@@ -3,9 +3,9 @@
 // the composite ["lastname", "firstname"], a table created by mapper.Sync,
 // and get, put, delete and findPage through a mapper.Repository.
 //
-// It runs against DYNAMODB_ENDPOINT (default http://127.0.0.1:8000, where
-// `make run` starts DynamoDB Local) and creates, then deletes, its own
-// table.
+// It runs against DYNAMODB_ENDPOINT, or DynamoDB Local on 127.0.0.1 at
+// DYNAMODB_LOCAL_PORT (default 8000; `make local-start` starts it), and
+// creates, then deletes, its own table.
 package main
 
 import (
@@ -22,14 +22,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/localenv"
 	"github.com/dynamosql/dynamosql/mapper"
 	"github.com/dynamosql/dynamosql/pagination"
 )
 
 func main() {
-	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		endpoint = "http://127.0.0.1:8000"
+	endpoint, err := localenv.Endpoint()
+	if err != nil {
+		log.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -89,7 +90,7 @@ func (s *UserService) FindPage(ctx context.Context, age int, p pagination.Pageab
 
 func run(ctx context.Context, out io.Writer, endpoint string) error {
 	dsn := "region=us-east-1;endpoint=" + endpoint + ";akid=local;secret_key=local"
-	db, err := sql.Open("dynamodb", dsn)
+	db, err := sql.Open("dynamosql", dsn)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,9 @@
 // applies all of them or none. RunInTx retries the whole function when
 // DynamoDB cancels the transaction for a conflict or throttling.
 //
-// It runs against DYNAMODB_ENDPOINT (default http://127.0.0.1:8000, where
-// `make run` starts DynamoDB Local) and creates, then deletes, its own
-// tables.
+// It runs against DYNAMODB_ENDPOINT, or DynamoDB Local on 127.0.0.1 at
+// DYNAMODB_LOCAL_PORT (default 8000; `make local-start` starts it), and
+// creates, then deletes, its own tables.
 package main
 
 import (
@@ -29,12 +29,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/localenv"
 )
 
 func main() {
-	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
-	if endpoint == "" {
-		endpoint = "http://127.0.0.1:8000"
+	endpoint, err := localenv.Endpoint()
+	if err != nil {
+		log.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -63,7 +64,7 @@ type registration struct {
 
 func run(ctx context.Context, out io.Writer, endpoint string) error {
 	dsn := "region=us-east-1;endpoint=" + endpoint + ";akid=local;secret_key=local"
-	db, err := sql.Open("dynamodb", dsn)
+	db, err := sql.Open("dynamosql", dsn)
 	if err != nil {
 		return err
 	}
@@ -152,8 +153,18 @@ func run(ctx context.Context, out io.Writer, endpoint string) error {
 	if !errors.As(err, &txErr) || !errors.Is(err, dynamosql.ErrDuplicateItem) {
 		return fmt.Errorf("the duplicate registration should fail with a duplicate item, got %v", err)
 	}
-	f := txErr.Failures[0]
-	fmt.Fprintf(out, "duplicate registration refused: statement %d failed with %s: %s\n", f.Index, f.Code, shorten(f.Statement))
+	// errors.Is says what happened, whatever code DynamoDB used: the
+	// service reports DuplicateItem, DynamoDB Local a ValidationError
+	// "Duplicate primary key exists in table". The raw reason stays in
+	// the failure for logs.
+	fmt.Fprintf(out, "duplicate registration refused: the e-mail address %s is taken (dynamosql.ErrDuplicateItem); nothing was written\n", bob.email)
+	for _, f := range txErr.Failures {
+		reason := f.Code
+		if f.Message != "" {
+			reason += ": " + f.Message
+		}
+		fmt.Fprintf(out, "  failed statement %d: %s (DynamoDB's reason: %s)\n", f.Index, shorten(f.Statement), reason)
+	}
 	after, err := counts(ctx, db, tb)
 	if err != nil {
 		return err

@@ -26,7 +26,8 @@
 // Configuration (flags override the environment):
 //
 //	ADDR               -addr      listen address (default 127.0.0.1:8080)
-//	DYNAMODB_ENDPOINT  -endpoint  DynamoDB endpoint (default http://127.0.0.1:8000)
+//	DYNAMODB_ENDPOINT  -endpoint  DynamoDB endpoint (default http://127.0.0.1:$DYNAMODB_LOCAL_PORT,
+//	                              or http://127.0.0.1:8000 without DYNAMODB_LOCAL_PORT)
 //	USER_TABLE         -table     table name (default user)
 //	SEED               -seed      number of demo users to write on start (default 0)
 //	CURSOR_KEY                    HMAC key for page cursors, at least 32 bytes; without
@@ -52,12 +53,14 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/dynamosql/dynamosql/internal/localenv"
 )
 
 // Defaults of the configuration.
 const (
 	defaultAddr     = "127.0.0.1:8080"
-	defaultEndpoint = "http://127.0.0.1:8000"
+	defaultEndpoint = localenv.DefaultEndpoint // without DYNAMODB_LOCAL_PORT
 	defaultTable    = "user"
 	defaultRegion   = "us-east-1"
 	// minCursorKey is the shortest CURSOR_KEY accepted, in bytes.
@@ -100,11 +103,15 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return def
 	}
 	cfg := config{Region: env("AWS_REGION", defaultRegion)}
+	endpoint, err := localenv.From(getenv)
+	if err != nil {
+		return config{}, fmt.Errorf("userservice: %w", err)
+	}
 	seed := env("SEED", "0")
 	fs := flag.NewFlagSet("userservice", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("ADDR", defaultAddr), "listen address (env ADDR)")
-	fs.StringVar(&cfg.Endpoint, "endpoint", env("DYNAMODB_ENDPOINT", defaultEndpoint), "DynamoDB endpoint (env DYNAMODB_ENDPOINT)")
+	fs.StringVar(&cfg.Endpoint, "endpoint", endpoint, "DynamoDB endpoint (env DYNAMODB_ENDPOINT, or DYNAMODB_LOCAL_PORT on 127.0.0.1)")
 	fs.StringVar(&cfg.Table, "table", env("USER_TABLE", defaultTable), "user table name (env USER_TABLE)")
 	fs.StringVar(&seed, "seed", seed, "number of demo users to write on start (env SEED)")
 	if err := fs.Parse(args); err != nil {

@@ -171,6 +171,11 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, config{Addr: defaultAddr, Endpoint: defaultEndpoint, Region: defaultRegion, Table: defaultTable}, cfg)
 
+	// Without DYNAMODB_ENDPOINT, DYNAMODB_LOCAL_PORT names DynamoDB Local's port.
+	cfg, err = loadConfig(nil, envOf("DYNAMODB_LOCAL_PORT", "8105"), io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, "http://127.0.0.1:8105", cfg.Endpoint)
+
 	key := strings.Repeat("0123456789abcdef", 3)
 	env := envOf("ADDR", ":9090", "DYNAMODB_ENDPOINT", "http://db:8000", "USER_TABLE", "people", "SEED", "25", "CURSOR_KEY", key, "AWS_REGION", "eu-west-1")
 	cfg, err = loadConfig(nil, env, io.Discard)
@@ -193,6 +198,7 @@ func TestLoadConfig(t *testing.T) {
 		{[]string{"extra"}, envOf(), "unexpected arguments"},
 		{[]string{"-nope"}, envOf(), "flag provided but not defined"},
 		{[]string{"-table", ""}, envOf(), "table name is empty"},
+		{nil, envOf("DYNAMODB_LOCAL_PORT", "eighty"), `DYNAMODB_LOCAL_PORT="eighty" is not a port number`},
 	} {
 		_, err := loadConfig(c.args, c.env, io.Discard)
 		require.ErrorContains(t, err, c.want, "%v", c.args)
