@@ -28,6 +28,9 @@ FUZZ_TARGETS ?= .:FuzzParseDSN:20000x .:FuzzCountParams:20000x .:FuzzValueRoundT
 # The budget of a target whose entry names none.
 FUZZTIME ?= 10000x
 
+# staticcheck, pinned so that `make lint` gives the same findings every time.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 # benchstat, pinned so that `make bench` gives the same tool every time.
 BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 # How many rounds bench runs (each runs every benchmark once), and how long
@@ -47,7 +50,7 @@ export DYNAMODB_ENDPOINT
 echo "DYNAMODB_ENDPOINT=$$DYNAMODB_ENDPOINT" >&2
 endef
 
-.PHONY: help run test bench local-start local-stop clean
+.PHONY: help run test lint bench local-start local-stop clean
 
 # help: list the targets.
 # The descriptions are the comments above, with $(CACHE) shown as its value.
@@ -62,10 +65,9 @@ run:
 	export SEED="$${SEED:-25}"
 	exec "$(CACHE)/userservice"
 
-# test: start DynamoDB Local, vet, run every test with -race, then fuzz each target of FUZZ_TARGETS for its budget.
-test:
+# test: lint, start DynamoDB Local, run every test with -race, then fuzz each target of FUZZ_TARGETS for its budget.
+test: lint
 	@$(with-endpoint)
-	go vet $(PKGS)
 	go test -race -count=1 $(PKGS)
 	targets="$(FUZZ_TARGETS)"
 	for t in $$targets; do
@@ -77,6 +79,14 @@ test:
 		echo "fuzz $$name in $$pkg for $$budget" >&2
 		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime="$$budget" "$$pkg"
 	done
+
+# lint: fail on anything gofmt -l, go vet, staticcheck (pinned) or go mod tidy -diff reports.
+lint:
+	@unformatted="$$(gofmt -l .)"
+	if [ -n "$$unformatted" ]; then echo "gofmt -l: these files are not formatted:" >&2; echo "$$unformatted" >&2; exit 1; fi
+	go vet $(PKGS)
+	go run $(STATICCHECK) $(PKGS)
+	go mod tidy -diff
 
 # bench: start DynamoDB Local, run every benchmark BENCHCOUNT times into $(CACHE)/bench.txt, print benchstat's summary and the table of driver/SDK ratios (see BENCHMARKS.md).
 # The rounds are separate `go test -count=1` runs rather than one -count=6:

@@ -25,8 +25,7 @@ type conn struct {
 
 	// opts collects the per-statement options that CheckNamedValue removed
 	// from the arguments of the statement about to run.
-	opts    stmtOptions
-	optsErr error
+	opts stmtOptions
 
 	tx     *transaction // the open transaction, if any
 	closed bool

@@ -1,6 +1,6 @@
 module github.com/dynamosql/dynamosql
 
-go 1.26
+go 1.25
 
 require (
 	github.com/DATA-DOG/go-sqlmock v1.5.2

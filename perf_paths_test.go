@@ -118,11 +118,11 @@ func TestTxStatementsKeepTheirOwnArguments(t *testing.T) {
 	}
 	var results []sql.Result
 	for i := range dynamosql.MaxTxStatements {
-		r, err := tx.ExecContext(ctx, e.insertQ, "p", fmt.Sprintf("k%03d", i), i, int64(1000+i), fmt.Sprintf("name %d", i))
+		_, err := tx.ExecContext(ctx, e.insertQ, "p", fmt.Sprintf("k%03d", i), i, int64(1000+i), fmt.Sprintf("name %d", i))
 		if err == nil {
 			t.Fatal("five arguments for four placeholders were accepted")
 		}
-		r, err = tx.ExecContext(ctx, e.insertQ, "p", fmt.Sprintf("k%03d", i), int64(1000+i), fmt.Sprintf("name %d", i))
+		r, err := tx.ExecContext(ctx, e.insertQ, "p", fmt.Sprintf("k%03d", i), int64(1000+i), fmt.Sprintf("name %d", i))
 		if err != nil {
 			t.Fatalf("statement %d: %v", i, err)
 		}

@@ -126,13 +126,13 @@ func checkRoundTrip(t *testing.T, v any) {
 	} else if !json.Valid(j) {
 		t.Fatalf("JSON of %s is invalid: %s", avDebug(av1), j)
 	}
-	switch av1.(type) {
+	switch v := av1.(type) {
 	case *types.AttributeValueMemberL, *types.AttributeValueMemberM:
 		if dj := decodeValue(av1, decodeOptions{jsonDocuments: true}); !bytes.Equal(dj.([]byte), j) {
 			t.Fatalf("documents=json gives %s, JSON.Scan %s", dj, j)
 		}
 	case *types.AttributeValueMemberB:
-		if isJSONDocument(av1.(*types.AttributeValueMemberB).Value) {
+		if isJSONDocument(v.Value) {
 			return // taken as JSON text, by design
 		}
 	}

@@ -613,7 +613,6 @@ func TestCatalogCompositesConcurrent(t *testing.T) {
 }
 
 func TestKindOfType(t *testing.T) {
-	type myTime time.Time
 	tests := []struct {
 		v    any
 		want ComponentKind

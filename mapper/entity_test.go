@@ -22,9 +22,9 @@ type Base struct {
 type Embedding struct {
 	Base
 	*Audit
-	Name    string `dynamodbav:"name"`
-	Skipped string `dynamodbav:"-"`
-	hidden  string
+	Name    string           `dynamodbav:"name"`
+	Skipped string           `dynamodbav:"-"`
+	hidden  string           //lint:ignore U1000 an unexported field, which the mapper must skip
 	Count   dynamosql.Number `dynamodbav:"count"`
 	AsText  int              `dynamodbav:"as_text,string"`
 	Epoch   time.Time        `dynamodbav:"epoch,unixtime"`

@@ -110,10 +110,9 @@ func (m *Metadata) patchStatement(key []types.AttributeValue, changes []Change) 
 		return nil, versionCond{}, false, fmt.Errorf("mapper: Patch %s: "+format, append([]any{m.Entity}, a...)...)
 	}
 	type set struct {
-		attr  string
-		av    types.AttributeValue
-		goVal any
-		add   bool
+		attr string
+		av   types.AttributeValue
+		add  bool
 	}
 	var sets []set
 	var removes []string

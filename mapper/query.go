@@ -182,13 +182,6 @@ func indexTarget(ix Index) target {
 	return target{index: ix.Name, pkAttr: ix.PartitionKey, skAttr: ix.SortKey, pkComponents: ix.PartitionComponents, skComponents: ix.SortComponents}
 }
 
-func (t target) name(m *Metadata) string {
-	if t.index == "" {
-		return m.Table
-	}
-	return t.index
-}
-
 // targets lists the table and its indexes.
 func (m *Metadata) targets() []target {
 	out := []target{m.tableTarget()}

@@ -139,7 +139,7 @@ func TestCreateTableProvisioned(t *testing.T) {
 }
 
 func TestClientShared(t *testing.T) {
-	if Client(t) != Client(t) {
+	if a, b := Client(t), Client(t); a != b {
 		t.Fatal("Client returned two different clients")
 	}
 }
