@@ -55,14 +55,18 @@ func warm(b *testing.B, ops ...op) {
 }
 
 // measure runs o as benchmark b, with the CPU clock, counting lost answers
-// (see brokenCounter) and failing on any other error.
-func measure(b *testing.B, o op) {
+// (see brokenCounter) and failing on any other error. Behind a latency
+// proxy it also reports the requests per operation and the TCP
+// connections opened (see proxyCount).
+func measure(b *testing.B, e *benchEnv, o op) {
 	clk := startClock(b)
+	cnt := e.count()
 	var lost brokenCounter
 	for b.Loop() {
 		lost.failed(b, o())
 	}
 	clk.report()
+	cnt.report(b)
 	lost.report(b)
 }
 
@@ -70,9 +74,15 @@ func measure(b *testing.B, o op) {
 // named after it (driver, driver-sqlx, ..., sdk), in the order given, or
 // in the reverse order when reversed() says so.
 func runPair(b *testing.B, names []string, ops ...op) {
+	runPairOn(b, nil, names, ops...)
+}
+
+// runPairOn is runPair for work against e, whose latency proxy, if any,
+// counts requests and connections.
+func runPairOn(b *testing.B, e *benchEnv, names []string, ops ...op) {
 	warm(b, ops...)
 	for _, i := range order(len(names)) {
-		b.Run(names[i], func(b *testing.B) { measure(b, ops[i]) })
+		b.Run(names[i], func(b *testing.B) { measure(b, e, ops[i]) })
 	}
 }
 
@@ -135,7 +145,7 @@ func benchPointRead(b *testing.B, e *benchEnv) {
 		}
 		return checkPoint(it)
 	}
-	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
 // checkQuery checks the items the query reads.
@@ -207,7 +217,7 @@ func benchQuery1000(b *testing.B, e *benchEnv) {
 		}
 		return checkQuery(items)
 	}
-	runPair(b, []string{"driver-sqlx", "driver-scan", "sdk"}, sqlx, scan, sdk)
+	runPairOn(b, e, []string{"driver-sqlx", "driver-scan", "sdk"}, sqlx, scan, sdk)
 }
 
 // marshalParams marshals each value with attributevalue.Marshal, as
@@ -241,7 +251,7 @@ func benchInsert(b *testing.B, e *benchEnv) {
 		_, err = e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &e.insertQ, Parameters: params})
 		return err
 	}
-	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
 // benchTx100 commits a transaction of 100 INSERTs: sql.Tx with 100
@@ -262,7 +272,7 @@ func benchTx100(b *testing.B, e *benchEnv) {
 		_, err := e.raw.ExecuteTransaction(ctx, &dynamodb.ExecuteTransactionInput{TransactStatements: stmts})
 		return err
 	}
-	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
 // txOfInserts returns the driver side of Tx100: a transaction of
@@ -424,6 +434,7 @@ func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
 	runDriver := func() {
 		b.Run("driver", func(b *testing.B) {
 			clk := startClock(b)
+			cnt := e.count()
 			for b.Loop() {
 				clk.pause()
 				e.fill(&set, n)
@@ -436,12 +447,14 @@ func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
 				clk.resume()
 			}
 			clk.report()
+			cnt.report(b)
 			putMany = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		})
 	}
 	runSDK := func() {
 		b.Run("sdk", func(b *testing.B) {
 			clk := startClock(b)
+			cnt := e.count()
 			var lost brokenCounter
 			for b.Loop() {
 				clk.pause()
@@ -453,6 +466,7 @@ func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
 				clk.resume()
 			}
 			clk.report()
+			cnt.report(b)
 			lost.report(b)
 		})
 	}
