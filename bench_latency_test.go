@@ -20,9 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/dynamosql/dynamosql/internal/latencyproxy"
@@ -124,26 +122,12 @@ func (c proxyCount) report(b *testing.B) {
 //	go test -run '^$' -bench 'Latency' -benchmem .
 //	BENCH_RTT=10ms BENCH_JITTER=2ms go test -run '^$' -bench 'Latency' -benchmem .
 func BenchmarkLatency(b *testing.B) {
-	canned := func(b *testing.B, bodies map[string]string) *benchEnv {
-		bodies["DescribeTable"] = describeBody
-		return latencyEnv(b, cannedHandler(bodies))
-	}
-	b.Run("PointRead", func(b *testing.B) {
-		benchPointRead(b, canned(b, map[string]string{
-			"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`,
-		}))
-	})
-	b.Run("Query1000", func(b *testing.B) {
-		benchQuery1000(b, latencyEnv(b, pagedHandler(queryItems, queryItems)))
-	})
-	b.Run("Insert", func(b *testing.B) {
-		benchInsert(b, canned(b, map[string]string{"ExecuteStatement": `{}`}))
-	})
-	b.Run("Tx100", func(b *testing.B) {
-		benchTx100(b, canned(b, map[string]string{"ExecuteTransaction": `{}`}))
-	})
-	b.Run("PutMany10000", func(b *testing.B) {
-		benchPutMany(b, canned(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
+	runPairSet(b, pairEnvs{
+		canned: func(b *testing.B, bodies map[string]string) *benchEnv {
+			bodies["DescribeTable"] = describeBody
+			return latencyEnv(b, cannedHandler(bodies))
+		},
+		paged: func(b *testing.B) *benchEnv { return latencyEnv(b, pagedHandler(queryItems, queryItems)) },
 	})
 }
 
@@ -243,64 +227,10 @@ func BenchmarkLatencyConcurrent(b *testing.B) {
 	works := []struct {
 		name   string
 		bodies map[string]string
-		driver func(ctx context.Context, e *benchEnv) op
-		sdk    func(ctx context.Context, e *benchEnv, c *dynamodb.Client) op
+		ops    func(ctx context.Context, e *benchEnv, client *dynamodb.Client) (driver, sdk op)
 	}{
-		{
-			name:   "PointRead",
-			bodies: map[string]string{"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`},
-			driver: func(ctx context.Context, e *benchEnv) op {
-				return func() error {
-					var it benchItem
-					if err := e.db.QueryRowContext(ctx, e.pointQ, queryPK, pointSK).Scan(&it.PK, &it.SK, &it.Age, &it.Name); err != nil {
-						return err
-					}
-					return checkPoint(it)
-				}
-			},
-			sdk: func(ctx context.Context, e *benchEnv, c *dynamodb.Client) op {
-				return func() error {
-					out, err := c.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
-						Statement: &e.pointQ,
-						Parameters: []types.AttributeValue{
-							&types.AttributeValueMemberS{Value: queryPK},
-							&types.AttributeValueMemberS{Value: pointSK},
-						},
-					})
-					if err != nil {
-						return err
-					}
-					if len(out.Items) != 1 {
-						return fmt.Errorf("%d items", len(out.Items))
-					}
-					var it benchItem
-					if err := attributevalue.UnmarshalMap(out.Items[0], &it); err != nil {
-						return err
-					}
-					return checkPoint(it)
-				}
-			},
-		},
-		{
-			name:   "Insert",
-			bodies: map[string]string{"ExecuteStatement": `{}`},
-			driver: func(ctx context.Context, e *benchEnv) op {
-				return func() error {
-					_, err := e.db.ExecContext(ctx, e.insertQ, "ins", e.key(), 42, "Ada Lovelace")
-					return err
-				}
-			},
-			sdk: func(ctx context.Context, e *benchEnv, c *dynamodb.Client) op {
-				return func() error {
-					params, err := marshalParams("ins", e.key(), 42, "Ada Lovelace")
-					if err != nil {
-						return err
-					}
-					_, err = c.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &e.insertQ, Parameters: params})
-					return err
-				}
-			},
-		},
+		{"PointRead", map[string]string{"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`}, pointReadOps},
+		{"Insert", map[string]string{"ExecuteStatement": `{}`}, insertOps},
 	}
 	ctx := context.Background()
 	for _, w := range works {
@@ -309,7 +239,8 @@ func BenchmarkLatencyConcurrent(b *testing.B) {
 				w.bodies["DescribeTable"] = describeBody
 				e := latencyEnv(b, cannedHandler(w.bodies))
 				raw := sdkDefaultClient(e.proxy.URL())
-				ops := []op{w.driver(ctx, e), w.sdk(ctx, e, raw)}
+				driver, sdk := w.ops(ctx, e, raw)
+				ops := []op{driver, sdk}
 				for _, o := range ops {
 					warmConcurrent(b, g, o)
 				}

@@ -106,6 +106,35 @@ func order(n int) []int {
 	return idx
 }
 
+// pairEnvs makes the environments of a set of pairs: canned returns an
+// env whose endpoint answers each operation with the given body, paged
+// one that serves the 1,000 items of the queried partition.
+type pairEnvs struct {
+	canned func(b *testing.B, bodies map[string]string) *benchEnv
+	paged  func(b *testing.B) *benchEnv
+}
+
+// runPairSet runs every driver/SDK pair (PointRead, Query1000, Insert,
+// Tx100, PutMany10000) on the environments of envs: BenchmarkCanned,
+// BenchmarkNoNet and BenchmarkLatency differ only in those.
+func runPairSet(b *testing.B, envs pairEnvs) {
+	b.Run("PointRead", func(b *testing.B) {
+		benchPointRead(b, envs.canned(b, map[string]string{
+			"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`,
+		}))
+	})
+	b.Run("Query1000", func(b *testing.B) { benchQuery1000(b, envs.paged(b)) })
+	b.Run("Insert", func(b *testing.B) {
+		benchInsert(b, envs.canned(b, map[string]string{"ExecuteStatement": `{}`}))
+	})
+	b.Run("Tx100", func(b *testing.B) {
+		benchTx100(b, envs.canned(b, map[string]string{"ExecuteTransaction": `{}`}))
+	})
+	b.Run("PutMany10000", func(b *testing.B) {
+		benchPutMany(b, envs.canned(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
+	})
+}
+
 // checkPoint checks the item the point read reads.
 func checkPoint(it benchItem) error {
 	if it.SK != pointSK || it.Age != 20+500%50 {
@@ -114,20 +143,20 @@ func checkPoint(it benchItem) error {
 	return nil
 }
 
-// benchPointRead reads one item by its full key: QueryRow + Scan through
-// the driver against ExecuteStatement + attributevalue.UnmarshalMap.
-func benchPointRead(b *testing.B, e *benchEnv) {
-	ctx := context.Background()
-	driver := func() error {
+// pointReadOps returns the two sides of a point read: QueryRow + Scan
+// through the driver of e, and ExecuteStatement through client +
+// attributevalue.UnmarshalMap.
+func pointReadOps(ctx context.Context, e *benchEnv, client *dynamodb.Client) (driver, sdk op) {
+	driver = func() error {
 		var it benchItem
 		if err := e.db.QueryRowContext(ctx, e.pointQ, queryPK, pointSK).Scan(&it.PK, &it.SK, &it.Age, &it.Name); err != nil {
 			return err
 		}
 		return checkPoint(it)
 	}
-	sdk := func() error {
+	sdk = func() error {
 		var it benchItem
-		out, err := e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
+		out, err := client.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
 			Statement: &e.pointQ,
 			Parameters: []types.AttributeValue{
 				&types.AttributeValueMemberS{Value: queryPK},
@@ -145,6 +174,13 @@ func benchPointRead(b *testing.B, e *benchEnv) {
 		}
 		return checkPoint(it)
 	}
+	return driver, sdk
+}
+
+// benchPointRead reads one item by its full key: QueryRow + Scan through
+// the driver against ExecuteStatement + attributevalue.UnmarshalMap.
+func benchPointRead(b *testing.B, e *benchEnv) {
+	driver, sdk := pointReadOps(context.Background(), e, e.raw)
 	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
@@ -234,23 +270,30 @@ func marshalParams(values ...any) ([]types.AttributeValue, error) {
 	return params, nil
 }
 
-// benchInsert inserts one item with four parameters: ExecContext through
-// the driver against attributevalue.Marshal of each value +
-// ExecuteStatement.
-func benchInsert(b *testing.B, e *benchEnv) {
-	ctx := context.Background()
-	driver := func() error {
+// insertOps returns the two sides of an insert of one item with four
+// parameters: ExecContext through the driver of e, and
+// attributevalue.Marshal of each value + ExecuteStatement through client.
+func insertOps(ctx context.Context, e *benchEnv, client *dynamodb.Client) (driver, sdk op) {
+	driver = func() error {
 		_, err := e.db.ExecContext(ctx, e.insertQ, "ins", e.key(), 42, "Ada Lovelace")
 		return err
 	}
-	sdk := func() error {
+	sdk = func() error {
 		params, err := marshalParams("ins", e.key(), 42, "Ada Lovelace")
 		if err != nil {
 			return err
 		}
-		_, err = e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &e.insertQ, Parameters: params})
+		_, err = client.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &e.insertQ, Parameters: params})
 		return err
 	}
+	return driver, sdk
+}
+
+// benchInsert inserts one item with four parameters: ExecContext through
+// the driver against attributevalue.Marshal of each value +
+// ExecuteStatement.
+func benchInsert(b *testing.B, e *benchEnv) {
+	driver, sdk := insertOps(context.Background(), e, e.raw)
 	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 

@@ -288,27 +288,14 @@ func pagedHandler(total, pageSize int) http.Handler {
 //
 //	go test -run '^$' -bench 'Canned' -benchmem -count 6 .
 func BenchmarkCanned(b *testing.B) {
-	canned := func(b *testing.B, bodies map[string]string) *benchEnv {
-		bodies["DescribeTable"] = describeBody
-		return newBenchEnv(b, cannedServer(b, bodies).URL, "bench", false)
-	}
-	b.Run("PointRead", func(b *testing.B) {
-		benchPointRead(b, canned(b, map[string]string{
-			"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`,
-		}))
-	})
-	b.Run("Query1000", func(b *testing.B) {
-		srv := pagedServer(b, queryItems, queryItems)
-		benchQuery1000(b, newBenchEnv(b, srv.URL, "bench", false))
-	})
-	b.Run("Insert", func(b *testing.B) {
-		benchInsert(b, canned(b, map[string]string{"ExecuteStatement": `{}`}))
-	})
-	b.Run("Tx100", func(b *testing.B) {
-		benchTx100(b, canned(b, map[string]string{"ExecuteTransaction": `{}`}))
-	})
-	b.Run("PutMany10000", func(b *testing.B) {
-		benchPutMany(b, canned(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
+	runPairSet(b, pairEnvs{
+		canned: func(b *testing.B, bodies map[string]string) *benchEnv {
+			bodies["DescribeTable"] = describeBody
+			return newBenchEnv(b, cannedServer(b, bodies).URL, "bench", false)
+		},
+		paged: func(b *testing.B) *benchEnv {
+			return newBenchEnv(b, pagedServer(b, queryItems, queryItems).URL, "bench", false)
+		},
 	})
 }
 
