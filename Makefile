@@ -37,6 +37,15 @@ BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 # each benchmark runs in a round (go test -benchtime).
 BENCHCOUNT ?= 6
 BENCHTIME ?= 1s
+# Which benchmarks bench runs (go test -bench), for example BENCH=Latency.
+BENCH ?= .
+# The latency set (BenchmarkLatency*, bench_latency_test.go) reaches its
+# endpoint through internal/latencyproxy: BENCH_RTT is the round trip each
+# request gets, BENCH_JITTER spreads it (±), and BENCH_HANDSHAKE, when set,
+# is what a new TCP connection costs on top (default two round trips).
+BENCH_RTT ?= 5ms
+BENCH_JITTER ?= 0s
+export BENCH_RTT BENCH_JITTER
 
 LOCAL := bash scripts/dynamodb-local.sh
 
@@ -88,7 +97,7 @@ lint:
 	go run $(STATICCHECK) $(PKGS)
 	go mod tidy -diff
 
-# bench: start DynamoDB Local, run every benchmark BENCHCOUNT times into $(CACHE)/bench.txt, print benchstat's summary and the table of driver/SDK ratios (see BENCHMARKS.md).
+# bench: start DynamoDB Local, run every benchmark (canned, DynamoDB Local, and the latency set through a BENCH_RTT proxy) BENCHCOUNT times into $(CACHE)/bench.txt, print benchstat's summary and the table of driver/SDK ratios (see BENCHMARKS.md).
 # The rounds are separate `go test -count=1` runs rather than one -count=6:
 # -count repeats a benchmark back to back, so a driver benchmark's six runs
 # and its SDK twin's would meet different background load; rounds alternate
@@ -100,7 +109,7 @@ bench:
 	: > "$(CACHE)/bench.txt"
 	for i in $$(seq $(BENCHCOUNT)); do
 		echo "bench: round $$i of $(BENCHCOUNT)" >&2
-		BENCH_SDK_FIRST=$$(( (i + 1) % 2 )) go test -run='^$$' -bench=. -benchmem -count=1 -benchtime=$(BENCHTIME) -timeout=30m $(PKGS) | tee -a "$(CACHE)/bench.txt"
+		BENCH_SDK_FIRST=$$(( (i + 1) % 2 )) go test -run='^$$' -bench='$(BENCH)' -benchmem -count=1 -benchtime=$(BENCHTIME) -timeout=30m $(PKGS) | tee -a "$(CACHE)/bench.txt"
 	done
 	go run $(BENCHSTAT) "$(CACHE)/bench.txt" > "$(CACHE)/benchstat.txt" || echo "benchstat failed; raw results are in $(CACHE)/bench.txt" >&2
 	cat "$(CACHE)/benchstat.txt"

@@ -91,19 +91,10 @@ func noNetEnv(tb testing.TB, bodies map[string]string) *benchEnv {
 //
 //	go test -run '^$' -bench 'NoNet' -benchmem .
 func BenchmarkNoNet(b *testing.B) {
-	b.Run("PointRead", func(b *testing.B) {
-		benchPointRead(b, noNetEnv(b, map[string]string{"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`}))
-	})
-	b.Run("Query1000", func(b *testing.B) {
-		benchQuery1000(b, noNetEnv(b, map[string]string{"ExecuteStatement": pageBody(0, queryItems, queryItems)}))
-	})
-	b.Run("Insert", func(b *testing.B) {
-		benchInsert(b, noNetEnv(b, map[string]string{"ExecuteStatement": `{}`}))
-	})
-	b.Run("Tx100", func(b *testing.B) {
-		benchTx100(b, noNetEnv(b, map[string]string{"ExecuteTransaction": `{}`}))
-	})
-	b.Run("PutMany10000", func(b *testing.B) {
-		benchPutMany(b, noNetEnv(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
+	runPairSet(b, pairEnvs{
+		canned: func(b *testing.B, bodies map[string]string) *benchEnv { return noNetEnv(b, bodies) },
+		paged: func(b *testing.B) *benchEnv {
+			return noNetEnv(b, map[string]string{"ExecuteStatement": pageBody(0, queryItems, queryItems)})
+		},
 	})
 }

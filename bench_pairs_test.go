@@ -55,14 +55,18 @@ func warm(b *testing.B, ops ...op) {
 }
 
 // measure runs o as benchmark b, with the CPU clock, counting lost answers
-// (see brokenCounter) and failing on any other error.
-func measure(b *testing.B, o op) {
+// (see brokenCounter) and failing on any other error. Behind a latency
+// proxy it also reports the requests per operation and the TCP
+// connections opened (see proxyCount).
+func measure(b *testing.B, e *benchEnv, o op) {
 	clk := startClock(b)
+	cnt := e.count()
 	var lost brokenCounter
 	for b.Loop() {
 		lost.failed(b, o())
 	}
 	clk.report()
+	cnt.report(b)
 	lost.report(b)
 }
 
@@ -70,9 +74,15 @@ func measure(b *testing.B, o op) {
 // named after it (driver, driver-sqlx, ..., sdk), in the order given, or
 // in the reverse order when reversed() says so.
 func runPair(b *testing.B, names []string, ops ...op) {
+	runPairOn(b, nil, names, ops...)
+}
+
+// runPairOn is runPair for work against e, whose latency proxy, if any,
+// counts requests and connections.
+func runPairOn(b *testing.B, e *benchEnv, names []string, ops ...op) {
 	warm(b, ops...)
 	for _, i := range order(len(names)) {
-		b.Run(names[i], func(b *testing.B) { measure(b, ops[i]) })
+		b.Run(names[i], func(b *testing.B) { measure(b, e, ops[i]) })
 	}
 }
 
@@ -96,6 +106,35 @@ func order(n int) []int {
 	return idx
 }
 
+// pairEnvs makes the environments of a set of pairs: canned returns an
+// env whose endpoint answers each operation with the given body, paged
+// one that serves the 1,000 items of the queried partition.
+type pairEnvs struct {
+	canned func(b *testing.B, bodies map[string]string) *benchEnv
+	paged  func(b *testing.B) *benchEnv
+}
+
+// runPairSet runs every driver/SDK pair (PointRead, Query1000, Insert,
+// Tx100, PutMany10000) on the environments of envs: BenchmarkCanned,
+// BenchmarkNoNet and BenchmarkLatency differ only in those.
+func runPairSet(b *testing.B, envs pairEnvs) {
+	b.Run("PointRead", func(b *testing.B) {
+		benchPointRead(b, envs.canned(b, map[string]string{
+			"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`,
+		}))
+	})
+	b.Run("Query1000", func(b *testing.B) { benchQuery1000(b, envs.paged(b)) })
+	b.Run("Insert", func(b *testing.B) {
+		benchInsert(b, envs.canned(b, map[string]string{"ExecuteStatement": `{}`}))
+	})
+	b.Run("Tx100", func(b *testing.B) {
+		benchTx100(b, envs.canned(b, map[string]string{"ExecuteTransaction": `{}`}))
+	})
+	b.Run("PutMany10000", func(b *testing.B) {
+		benchPutMany(b, envs.canned(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
+	})
+}
+
 // checkPoint checks the item the point read reads.
 func checkPoint(it benchItem) error {
 	if it.SK != pointSK || it.Age != 20+500%50 {
@@ -104,20 +143,20 @@ func checkPoint(it benchItem) error {
 	return nil
 }
 
-// benchPointRead reads one item by its full key: QueryRow + Scan through
-// the driver against ExecuteStatement + attributevalue.UnmarshalMap.
-func benchPointRead(b *testing.B, e *benchEnv) {
-	ctx := context.Background()
-	driver := func() error {
+// pointReadOps returns the two sides of a point read: QueryRow + Scan
+// through the driver of e, and ExecuteStatement through client +
+// attributevalue.UnmarshalMap.
+func pointReadOps(ctx context.Context, e *benchEnv, client *dynamodb.Client) (driver, sdk op) {
+	driver = func() error {
 		var it benchItem
 		if err := e.db.QueryRowContext(ctx, e.pointQ, queryPK, pointSK).Scan(&it.PK, &it.SK, &it.Age, &it.Name); err != nil {
 			return err
 		}
 		return checkPoint(it)
 	}
-	sdk := func() error {
+	sdk = func() error {
 		var it benchItem
-		out, err := e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
+		out, err := client.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
 			Statement: &e.pointQ,
 			Parameters: []types.AttributeValue{
 				&types.AttributeValueMemberS{Value: queryPK},
@@ -135,7 +174,14 @@ func benchPointRead(b *testing.B, e *benchEnv) {
 		}
 		return checkPoint(it)
 	}
-	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+	return driver, sdk
+}
+
+// benchPointRead reads one item by its full key: QueryRow + Scan through
+// the driver against ExecuteStatement + attributevalue.UnmarshalMap.
+func benchPointRead(b *testing.B, e *benchEnv) {
+	driver, sdk := pointReadOps(context.Background(), e, e.raw)
+	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
 // checkQuery checks the items the query reads.
@@ -207,7 +253,7 @@ func benchQuery1000(b *testing.B, e *benchEnv) {
 		}
 		return checkQuery(items)
 	}
-	runPair(b, []string{"driver-sqlx", "driver-scan", "sdk"}, sqlx, scan, sdk)
+	runPairOn(b, e, []string{"driver-sqlx", "driver-scan", "sdk"}, sqlx, scan, sdk)
 }
 
 // marshalParams marshals each value with attributevalue.Marshal, as
@@ -224,24 +270,31 @@ func marshalParams(values ...any) ([]types.AttributeValue, error) {
 	return params, nil
 }
 
-// benchInsert inserts one item with four parameters: ExecContext through
-// the driver against attributevalue.Marshal of each value +
-// ExecuteStatement.
-func benchInsert(b *testing.B, e *benchEnv) {
-	ctx := context.Background()
-	driver := func() error {
+// insertOps returns the two sides of an insert of one item with four
+// parameters: ExecContext through the driver of e, and
+// attributevalue.Marshal of each value + ExecuteStatement through client.
+func insertOps(ctx context.Context, e *benchEnv, client *dynamodb.Client) (driver, sdk op) {
+	driver = func() error {
 		_, err := e.db.ExecContext(ctx, e.insertQ, "ins", e.key(), 42, "Ada Lovelace")
 		return err
 	}
-	sdk := func() error {
+	sdk = func() error {
 		params, err := marshalParams("ins", e.key(), 42, "Ada Lovelace")
 		if err != nil {
 			return err
 		}
-		_, err = e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &e.insertQ, Parameters: params})
+		_, err = client.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &e.insertQ, Parameters: params})
 		return err
 	}
-	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+	return driver, sdk
+}
+
+// benchInsert inserts one item with four parameters: ExecContext through
+// the driver against attributevalue.Marshal of each value +
+// ExecuteStatement.
+func benchInsert(b *testing.B, e *benchEnv) {
+	driver, sdk := insertOps(context.Background(), e, e.raw)
+	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
 // benchTx100 commits a transaction of 100 INSERTs: sql.Tx with 100
@@ -262,7 +315,7 @@ func benchTx100(b *testing.B, e *benchEnv) {
 		_, err := e.raw.ExecuteTransaction(ctx, &dynamodb.ExecuteTransactionInput{TransactStatements: stmts})
 		return err
 	}
-	runPair(b, []string{"driver", "sdk"}, driver, sdk)
+	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
 // txOfInserts returns the driver side of Tx100: a transaction of
@@ -424,6 +477,7 @@ func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
 	runDriver := func() {
 		b.Run("driver", func(b *testing.B) {
 			clk := startClock(b)
+			cnt := e.count()
 			for b.Loop() {
 				clk.pause()
 				e.fill(&set, n)
@@ -436,12 +490,14 @@ func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
 				clk.resume()
 			}
 			clk.report()
+			cnt.report(b)
 			putMany = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		})
 	}
 	runSDK := func() {
 		b.Run("sdk", func(b *testing.B) {
 			clk := startClock(b)
+			cnt := e.count()
 			var lost brokenCounter
 			for b.Loop() {
 				clk.pause()
@@ -453,6 +509,7 @@ func benchPutMany(b *testing.B, e *benchEnv, n int, execEach bool) {
 				clk.resume()
 			}
 			clk.report()
+			cnt.report(b)
 			lost.report(b)
 		})
 	}

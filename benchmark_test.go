@@ -41,6 +41,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/latencyproxy"
 )
 
 // benchItem is the item of every benchmark: table (pk, sk) with two more
@@ -77,6 +78,9 @@ type benchEnv struct {
 	// counting the items written (the canned endpoint stores nothing).
 	local bool
 	seq   *atomic.Int64 // fresh keys for writes
+	// proxy, when set, is the latency proxy the endpoint is reached
+	// through (BenchmarkLatency): the pairs then report its counts.
+	proxy *latencyproxy.Proxy
 
 	pointQ, queryQ, insertQ string
 }
@@ -177,11 +181,18 @@ func writeBody(w http.ResponseWriter, status int, body, crc string) {
 // as possible.
 func cannedServer(tb testing.TB, bodies map[string]string) *httptest.Server {
 	tb.Helper()
+	srv := httptest.NewServer(cannedHandler(bodies))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// cannedHandler is the handler of cannedServer.
+func cannedHandler(bodies map[string]string) http.Handler {
 	crcs := make(map[string]string, len(bodies))
 	for op, body := range bodies {
 		crcs[op] = crcHeader(body)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
 		body, ok := bodies[op]
@@ -191,9 +202,7 @@ func cannedServer(tb testing.TB, bodies map[string]string) *httptest.Server {
 			return
 		}
 		writeBody(w, http.StatusOK, body, crcs[op])
-	}))
-	tb.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 // describeBody describes the table "bench" (pk, sk).
@@ -227,6 +236,13 @@ func pageBody(start, n, total int) string {
 // holds no result in memory (BenchmarkStreamingHeap measures the heap).
 func pagedServer(tb testing.TB, total, pageSize int) *httptest.Server {
 	tb.Helper()
+	srv := httptest.NewServer(pagedHandler(total, pageSize))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// pagedHandler is the handler of pagedServer.
+func pagedHandler(total, pageSize int) http.Handler {
 	page := func(start, n int) string { return pageBody(start, n, total) }
 	var whole, wholeCRC string
 	if total <= pageSize {
@@ -234,7 +250,7 @@ func pagedServer(tb testing.TB, total, pageSize int) *httptest.Server {
 		wholeCRC = crcHeader(whole)
 	}
 	describeCRC := crcHeader(describeBody)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".DescribeTable") {
 			_, _ = io.Copy(io.Discard, r.Body)
 			writeBody(w, http.StatusOK, describeBody, describeCRC)
@@ -263,9 +279,7 @@ func pagedServer(tb testing.TB, total, pageSize int) *httptest.Server {
 		}
 		body := page(start, n)
 		writeBody(w, http.StatusOK, body, crcHeader(body))
-	}))
-	tb.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 // BenchmarkCanned runs every driver/SDK pair against the canned in-process
@@ -274,27 +288,14 @@ func pagedServer(tb testing.TB, total, pageSize int) *httptest.Server {
 //
 //	go test -run '^$' -bench 'Canned' -benchmem -count 6 .
 func BenchmarkCanned(b *testing.B) {
-	canned := func(b *testing.B, bodies map[string]string) *benchEnv {
-		bodies["DescribeTable"] = describeBody
-		return newBenchEnv(b, cannedServer(b, bodies).URL, "bench", false)
-	}
-	b.Run("PointRead", func(b *testing.B) {
-		benchPointRead(b, canned(b, map[string]string{
-			"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`,
-		}))
-	})
-	b.Run("Query1000", func(b *testing.B) {
-		srv := pagedServer(b, queryItems, queryItems)
-		benchQuery1000(b, newBenchEnv(b, srv.URL, "bench", false))
-	})
-	b.Run("Insert", func(b *testing.B) {
-		benchInsert(b, canned(b, map[string]string{"ExecuteStatement": `{}`}))
-	})
-	b.Run("Tx100", func(b *testing.B) {
-		benchTx100(b, canned(b, map[string]string{"ExecuteTransaction": `{}`}))
-	})
-	b.Run("PutMany10000", func(b *testing.B) {
-		benchPutMany(b, canned(b, map[string]string{"BatchWriteItem": `{"UnprocessedItems":{}}`}), bulkItems, false)
+	runPairSet(b, pairEnvs{
+		canned: func(b *testing.B, bodies map[string]string) *benchEnv {
+			bodies["DescribeTable"] = describeBody
+			return newBenchEnv(b, cannedServer(b, bodies).URL, "bench", false)
+		},
+		paged: func(b *testing.B) *benchEnv {
+			return newBenchEnv(b, pagedServer(b, queryItems, queryItems).URL, "bench", false)
+		},
 	})
 }
 

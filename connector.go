@@ -35,8 +35,11 @@ var _ driver.Connector = (*Connector)(nil)
 // NewConnector returns a connector for cfg, for use with sql.OpenDB. The
 // DynamoDB client is built once, here: from cfg.Client as is when set,
 // otherwise from cfg.AWSConfig or the standard AWS configuration, with the
-// region, endpoint, credentials and retries of cfg on top. No network call
-// is made; use db.PingContext to check the settings.
+// region, endpoint, credentials, retries and connection pool settings of
+// cfg on top, then cfg.ClientOptions (see docs/network.md). Settings that
+// cannot work (a malformed region, out-of-range numbers) are refused here.
+// No network call is made; use db.PingContext to check the endpoint and
+// credentials.
 func NewConnector(cfg *Config) (*Connector, error) {
 	if cfg == nil {
 		cfg = NewConfig()
@@ -44,6 +47,9 @@ func NewConnector(cfg *Config) (*Connector, error) {
 	cfg = cfg.Clone()
 	client := cfg.Client
 	if client == nil {
+		if err := cfg.validate(); err != nil { // netconfig.go
+			return nil, err
+		}
 		var err error
 		if client, err = newClient(cfg); err != nil {
 			return nil, err
@@ -108,6 +114,11 @@ func newClient(cfg *Config) (*dynamodb.Client, error) {
 	if awsCfg.Region == "" {
 		return nil, fmt.Errorf("%w: no AWS region: add region=... to the DSN (for example region=us-east-1) or set AWS_REGION", ErrInvalidDSN)
 	}
+	if cfg.Region == "" {
+		if err := checkRegion(awsCfg.Region, "the region of the AWS configuration (AWSConfig, AWS_REGION or the shared config file)"); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.AccessKeyID != "" || cfg.SecretAccessKey != "" {
 		if cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" {
 			return nil, fmt.Errorf("%w: akid and secret_key must be given together (or neither, to use the standard AWS credential chain)", ErrInvalidDSN)
@@ -115,13 +126,9 @@ func newClient(cfg *Config) (*dynamodb.Client, error) {
 		awsCfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
 			cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken))
 	}
-	maxAttempts := cfg.MaxRetries + 1
-	return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.RetryMaxAttempts = maxAttempts
-	}, func(o *dynamodb.Options) {
+	// Endpoint, retries and connection pool (netconfig.go), then the
+	// user's options, which win.
+	return dynamodb.NewFromConfig(awsCfg, cfg.clientOptions(awsCfg), func(o *dynamodb.Options) {
 		for _, f := range cfg.ClientOptions {
 			f(o)
 		}

@@ -53,13 +53,15 @@ func ParseScanPolicy(s string) (ScanPolicy, error) {
 	return ScanWarn, fmt.Errorf("%w: scan=%q: use allow, warn or deny", ErrInvalidDSN, s)
 }
 
-// DefaultMaxRetries is the number of retries (after the first attempt) that
-// NewConfig and ParseDSN set: the AWS SDK's standard of three attempts.
+// DefaultMaxRetries is the number of retries (after the first attempt) a
+// Config whose MaxRetries is 0 gets: three attempts in all, unless the AWS
+// configuration sets max attempts (AWS_MAX_ATTEMPTS, max_attempts).
 const DefaultMaxRetries = 2
 
-// Config is the driver's configuration. Build one with NewConfig (which sets
-// the defaults) or ParseDSN, then pass it to NewConnector. The zero Config
-// is valid but disables retries; prefer NewConfig.
+// Config is the driver's configuration. Build one with NewConfig or
+// ParseDSN, or as a literal: the zero Config is the default configuration
+// (standard AWS configuration and credentials, scan=warn, the default
+// retries, the connector's connection pool), then pass it to NewConnector.
 type Config struct {
 	// Region is the AWS region, such as us-east-1. Empty means the region of
 	// the standard AWS configuration (AWS_REGION, shared config file).
@@ -90,32 +92,61 @@ type Config struct {
 	// they come back as List and Map.
 	JSONDocuments bool
 	// MaxRetries is how many times the AWS SDK retries a throttled or failed
-	// request after the first attempt. 0 disables retries.
+	// request after the first attempt, at most 100. 0 means the default:
+	// DefaultMaxRetries, or the max attempts of the AWS configuration when
+	// it sets some. NoRetries (or any negative value) disables retries;
+	// in a DSN that is max_retries=0.
 	MaxRetries int
 	// StatementCacheSize is how many statement texts the connector keeps
 	// analysed (lexed, parsed, translated, planned), least recently used
 	// first out; 0 means DefaultStatementCacheSize.
 	StatementCacheSize int
+	// RetryQuota is the size of the client-side retry quota: a token
+	// bucket shared by every request of the client, from which each retry
+	// takes 5 tokens (after throttling) or 14 (after any other failure),
+	// and which a request that succeeds at once refills by one. When it
+	// runs out, failures are no longer retried ("retry quota exceeded")
+	// until enough requests succeed again. 0 (the default) means no quota:
+	// every request gets its MaxRetries, with exponential backoff; the
+	// load a retrying client adds is bounded by MaxRetries and by the
+	// *sql.DB's connection pool. SDKRetryQuota (500) is the AWS SDK's own
+	// default. See docs/network.md. Ignored when AWSConfig has a Retryer.
+	RetryQuota int
+	// MaxIdleConns is how many idle HTTP connections to DynamoDB the
+	// client keeps for reuse; 0 means DefaultMaxIdleConns. Connections
+	// beyond it are closed when a request ends and must be opened again
+	// (a TCP and TLS handshake) by the next one. Ignored when the client's
+	// HTTP client is not the AWS SDK's buildable client (an *http.Client
+	// given in AWSConfig or ClientOptions is used as is).
+	MaxIdleConns int
+	// ConnectTimeout bounds the TCP dial and the TLS handshake of a new
+	// connection; 0 means DefaultConnectTimeout. Same exceptions as
+	// MaxIdleConns.
+	ConnectTimeout time.Duration
 
 	// Logger receives the driver's warnings (for example full scans under
 	// ScanWarn). Nil means slog.Default().
 	Logger *slog.Logger
 	// AWSConfig, when set, is the base AWS configuration for the client;
 	// Region, Endpoint, credentials and MaxRetries still apply on top when
-	// set. Not expressible in a DSN.
+	// set, and its Retryer and HTTPClient are kept (see RetryQuota and
+	// MaxIdleConns). Not expressible in a DSN.
 	AWSConfig *aws.Config
 	// Client, when set, is used as is: every other connection setting is
 	// ignored. Not expressible in a DSN.
 	Client *dynamodb.Client
-	// ClientOptions are applied to the DynamoDB client the connector builds
-	// (for example to set an HTTP client). Not expressible in a DSN.
+	// ClientOptions are applied to the DynamoDB client the connector builds,
+	// after the connector's own settings, so they override them (for
+	// example an HTTP client or a retryer of your own). Not expressible in
+	// a DSN.
 	ClientOptions []func(*dynamodb.Options)
 }
 
-// NewConfig returns a Config with the defaults: scan=warn and the SDK's
-// standard retries.
+// NewConfig returns a Config with the defaults, the same as the zero
+// Config: scan=warn, DefaultMaxRetries retries without a client-side retry
+// quota, and the connector's connection pool and connect timeout.
 func NewConfig() *Config {
-	return &Config{Scan: ScanWarn, MaxRetries: DefaultMaxRetries}
+	return &Config{Scan: ScanWarn}
 }
 
 // Clone returns a copy of c that shares no slices with it.
@@ -165,7 +196,19 @@ func stringKey(name string, secret bool, field func(*Config) *string) dsnKey {
 
 // dsnKeys lists the keys in FormatDSN order.
 var dsnKeys = []dsnKey{
-	stringKey("region", false, func(c *Config) *string { return &c.Region }),
+	{
+		name: "region",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkRegion(v, "region"); err != nil {
+					return err
+				}
+			}
+			c.Region = v
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.Region, c.Region != "" },
+	},
 	{
 		name: "endpoint",
 		set: func(c *Config, v string) error {
@@ -234,15 +277,58 @@ var dsnKeys = []dsnKey{
 		name: "max_retries",
 		set: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > 100 {
+			if err != nil || n < 0 || n > maxRetriesLimit {
 				return fmt.Errorf("%w: max_retries=%q is not an integer between 0 and 100", ErrInvalidDSN, v)
+			}
+			if n == 0 {
+				n = NoRetries
 			}
 			c.MaxRetries = n
 			return nil
 		},
 		get: func(c *Config) (string, bool) {
-			return strconv.Itoa(c.MaxRetries), c.MaxRetries != DefaultMaxRetries
+			return strconv.Itoa(max(c.MaxRetries, 0)), c.MaxRetries != 0
 		},
+	},
+	{
+		name: "retry_quota",
+		set: func(c *Config, v string) error {
+			if strings.EqualFold(v, "none") {
+				c.RetryQuota = 0
+				return nil
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%w: retry_quota=%q: use none (no client-side retry quota, the default) or a number of tokens such as 500 (the AWS SDK's)", ErrInvalidDSN, v)
+			}
+			c.RetryQuota = n
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return strconv.Itoa(c.RetryQuota), c.RetryQuota != 0 },
+	},
+	{
+		name: "max_idle_conns",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%w: max_idle_conns=%q is not a positive integer (the default is %d)", ErrInvalidDSN, v, DefaultMaxIdleConns)
+			}
+			c.MaxIdleConns = n
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return strconv.Itoa(c.MaxIdleConns), c.MaxIdleConns != 0 },
+	},
+	{
+		name: "connect_timeout",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("%w: connect_timeout=%q is not a positive Go duration such as 3s or 500ms", ErrInvalidDSN, v)
+			}
+			c.ConnectTimeout = d
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.ConnectTimeout.String(), c.ConnectTimeout != 0 },
 	},
 	{
 		name: "statement_cache",
@@ -271,6 +357,9 @@ var dsnAliases = map[string]string{
 	"consistentread":    "consistent_read",
 	"parsetime":         "parse_time",
 	"maxretries":        "max_retries",
+	"retryquota":        "retry_quota",
+	"maxidleconns":      "max_idle_conns",
+	"connecttimeout":    "connect_timeout",
 }
 
 var dsnKeyIndex = func() map[string]*dsnKey {

@@ -33,8 +33,9 @@ func TestParseDSNDefaults(t *testing.T) {
 	cfg, err := ParseDSN("")
 	require.NoError(t, err)
 	assert.Equal(t, NewConfig(), cfg)
+	assert.Equal(t, &Config{}, cfg, "the zero Config is the default configuration")
 	assert.Equal(t, ScanWarn, cfg.Scan)
-	assert.Equal(t, DefaultMaxRetries, cfg.MaxRetries)
+	assert.Equal(t, 0, cfg.MaxRetries, "0: DefaultMaxRetries at NewConnector")
 }
 
 func TestParseDSNGodynamoSpellings(t *testing.T) {
@@ -112,7 +113,10 @@ func TestFormatDSNRoundTrip(t *testing.T) {
 	cfg.SecretAccessKey = `has"quote;and semi`
 	cfg.Timeout = 3 * time.Second
 	cfg.Scan = ScanAllow
-	cfg.MaxRetries = 0
+	cfg.MaxRetries = NoRetries
+	cfg.RetryQuota = 800
+	cfg.MaxIdleConns = 64
+	cfg.ConnectTimeout = 1500 * time.Millisecond
 	cfg.ParseTime = true
 	got, err := ParseDSN(cfg.FormatDSN())
 	require.NoError(t, err, cfg.FormatDSN())

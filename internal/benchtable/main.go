@@ -13,9 +13,13 @@
 // side). The cpu ratio column is the
 // ratio of the median cpu-ns/op (process CPU time per operation, which
 // the benchmarks report besides wall time) when both sides have it; the
-// targets apply to wall time. Custom metrics reported with
-// b.ReportMetric (x_putmany, x_hinted, peak-live-heap-B, ...) follow in a
-// second table, as medians.
+// targets apply to wall time. Pairs measured behind the latency proxy
+// (BenchmarkLatency*) also show the requests per operation and the TCP
+// connections each side opened; the concurrency pairs
+// (BenchmarkLatencyConcurrent) get a table of their own with the
+// throughput ratio and connections per 1,000 operations, checked against
+// their targets. Custom metrics reported with b.ReportMetric (x_putmany,
+// x_hinted, peak-live-heap-B, ...) follow in a last table, as medians.
 package main
 
 import (
@@ -128,6 +132,29 @@ type target struct {
 // PutMany at least 8 times faster than one Exec per item (issue 7).
 var metricTargets = map[string]float64{"x_putmany": 8}
 
+// The metrics of the latency set (bench_latency_test.go): requests per
+// operation and TCP connections counted by the latency proxy, shown with
+// the pairs rather than in the metrics table.
+const (
+	reqUnit   = "req/op"     // requests the proxy received per operation
+	connsUnit = "conns"      // TCP connections it accepted while measuring
+	rateUnit  = "conns/kop"  // the same per 1,000 operations (concurrency)
+	peakUnit  = "peak-conns" // connections open at once, at most
+)
+
+var proxyUnits = map[string]bool{reqUnit: true, connsUnit: true, rateUnit: true, peakUnit: true}
+
+// minThroughput is the smallest acceptable throughput ratio driver/sdk of
+// the concurrency benchmarks (issue 19): 0.95, the SDK's time over the
+// driver's.
+const minThroughput = 0.95
+
+// concurrent reports a benchmark of the concurrency set, whose pairs are
+// also checked for throughput and connections.
+func concurrent(driver string) bool {
+	return strings.HasPrefix(driver, "BenchmarkLatencyConcurrent/")
+}
+
 // targetFor returns the targets of a driver benchmark, or false when it
 // has none (DynamoDB Local measures the database as much as the client).
 func targetFor(driver string) (target, bool) {
@@ -175,13 +202,28 @@ const cpuUnit = "cpu-ns/op"
 // shown as a ratio in the pairs table.
 var standard = map[string]bool{"ns/op": true, "B/op": true, "allocs/op": true, "MB/s": true, cpuUnit: true}
 
+// sides formats the medians of unit of both sides of p as "driver / sdk".
+func (r *results) sides(p pair, unit string) string {
+	return number(median(r.values[p.driver][unit])) + " / " + number(median(r.values[p.sdk][unit]))
+}
+
 // render writes the tables and reports whether every target holds.
 func render(w io.Writer, r *results) bool {
 	ok := true
 	ps := r.pairs()
+	proxied := false // some pair ran behind the latency proxy
+	for _, p := range ps {
+		if _, has := r.values[p.driver][reqUnit]; has {
+			proxied = true
+		}
+	}
 	if len(ps) > 0 {
-		fmt.Fprintln(w, "| pair | driver time | sdk time | time ratio | run ratios | cpu ratio | driver allocs | sdk allocs | allocs ratio | runs | target |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+		extraHead, extraRule := "", ""
+		if proxied {
+			extraHead, extraRule = " req/op driver / sdk | conns driver / sdk |", "---:|---:|"
+		}
+		fmt.Fprintln(w, "| pair | driver time | sdk time | time ratio | run ratios | cpu ratio | driver allocs | sdk allocs | allocs ratio |"+extraHead+" runs | target |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"+extraRule+"---:|---|")
 		for _, p := range ps {
 			dt, st := median(r.values[p.driver]["ns/op"]), median(r.values[p.sdk]["ns/op"])
 			da, sa := median(r.values[p.driver]["allocs/op"]), median(r.values[p.sdk]["allocs/op"])
@@ -198,17 +240,27 @@ func render(w io.Writer, r *results) bool {
 					ok = false
 				}
 			}
-			name := strings.TrimPrefix(p.group, "Benchmark") + "/" + p.driver[len(p.group)+1:]
+			name := p.name()
 			runs := fmt.Sprintf("%d/%d", len(r.values[p.driver]["ns/op"]), len(r.values[p.sdk]["ns/op"]))
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			extra := ""
+			if proxied {
+				extra = " - | - |"
+				if _, has := r.values[p.driver][reqUnit]; has {
+					extra = " " + r.sides(p, reqUnit) + " | " + r.sides(p, connsUnit) + " |"
+				}
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%s %s | %s |\n",
 				name, duration(dt), duration(st), ratio(tr), spread(r.values[p.driver]["ns/op"], r.values[p.sdk]["ns/op"]),
-				ratio(cr), count(da), count(sa), ratio(ar), runs, verdict)
+				ratio(cr), count(da), count(sa), ratio(ar), extra, runs, verdict)
 		}
+	}
+	if !renderConcurrency(w, r, ps) {
+		ok = false
 	}
 	var metrics [][]string
 	for _, name := range r.names {
 		for _, unit := range r.units[name] {
-			if standard[unit] {
+			if standard[unit] || proxyUnits[unit] {
 				continue
 			}
 			vs := r.values[name][unit]
@@ -233,6 +285,50 @@ func render(w io.Writer, r *results) bool {
 		for _, m := range metrics {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", m[0], m[1], m[2], m[3], m[4], m[5])
 		}
+	}
+	return ok
+}
+
+// name is the pair's name in the tables: the driver benchmark's without
+// its Benchmark prefix.
+func (p pair) name() string {
+	return strings.TrimPrefix(p.group, "Benchmark") + "/" + p.driver[len(p.group)+1:]
+}
+
+// renderConcurrency writes the table of the concurrency pairs (those that
+// report conns/kop): the throughput ratio (the SDK's time over the
+// driver's), the connections each side opened per 1,000 operations and
+// the most open at once, checked against the targets: throughput at
+// least minThroughput, and no more connections per operation than the
+// SDK. It reports whether every target holds.
+func renderConcurrency(w io.Writer, r *results, ps []pair) bool {
+	ok := true
+	header := false
+	for _, p := range ps {
+		if _, has := r.values[p.driver][rateUnit]; !has {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| concurrency pair | throughput ratio | run ratios | conns/kop driver / sdk | conns driver / sdk | peak conns driver / sdk | target |")
+			fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|")
+			header = true
+		}
+		tput := median(r.values[p.sdk]["ns/op"]) / median(r.values[p.driver]["ns/op"])
+		dc, sc := median(r.values[p.driver][rateUnit]), median(r.values[p.sdk][rateUnit])
+		verdict := "-"
+		if concurrent(p.driver) {
+			verdict = fmt.Sprintf("throughput ≥ %.2f, conns ≤ sdk: ", minThroughput)
+			if tput >= minThroughput && dc <= sc {
+				verdict += "ok"
+			} else {
+				verdict += "MISS"
+				ok = false
+			}
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", p.name(), ratio(tput),
+			spread(r.values[p.sdk]["ns/op"], r.values[p.driver]["ns/op"]),
+			r.sides(p, rateUnit), r.sides(p, connsUnit), r.sides(p, peakUnit), verdict)
 	}
 	return ok
 }

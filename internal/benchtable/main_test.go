@@ -75,8 +75,11 @@ func TestMedian(t *testing.T) {
 	}
 }
 
-func TestRender(t *testing.T) {
-	r, err := parse(strings.NewReader(sample))
+// renderText parses text and renders it, returning the results, the
+// output and whether every target held; it fails t on any line it misses.
+func renderText(t *testing.T, text string, want []string) (*results, string, bool) {
+	t.Helper()
+	r, err := parse(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +87,16 @@ func TestRender(t *testing.T) {
 	ok := render(&b, r)
 	out := b.String()
 	t.Log("\n" + out)
-	for _, want := range []string{
+	for _, line := range want {
+		if !strings.Contains(out, line) {
+			t.Errorf("missing line %q", line)
+		}
+	}
+	return r, out, ok
+}
+
+func TestRender(t *testing.T) {
+	r, out, ok := renderText(t, sample, []string{
 		// medians 110 / 100; cpu 100 / 100; allocs 12 / 10
 		"| Canned/PointRead/driver | 110 ns | 100 ns | 1.10 | 1.00–4.00 | 1.00 | 12 | 10 | 1.20 | 3/3 | time ≤ 1.10, allocs ≤ 1.25: ok |",
 		"| Canned/Query1000/driver-sqlx | 3 ms | 2.5 ms | 1.20 | 1.20–1.20 | ? | 18000 | 15000 | 1.20 | 1/1 | time ≤ 1.25, allocs ≤ 1.25: ok |",
@@ -92,11 +104,7 @@ func TestRender(t *testing.T) {
 		"| Local/Insert/driver | 2 ms | 1 ms | 2.00 | 2.00–2.00 | ? | 382 | 371 | 1.03 | 1/1 | - |",
 		"| Local/PutMany10000/exec-each | x_putmany | 9 | 8.5–9.5 | 2 | ≥ 8: ok |",
 		"| StreamingHeap/items=10000 | peak-live-heap-B | 262144 | 262144–262144 | 1 | - |",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("missing line %q", want)
-		}
-	}
+	})
 	if strings.Contains(out, "NoPair") || strings.Contains(out, "cpu-ns/op") {
 		t.Error("an unpaired benchmark or the CPU clock's metric is listed")
 	}
@@ -105,8 +113,8 @@ func TestRender(t *testing.T) {
 	}
 
 	// A canned pair over its target is a MISS.
+	var b strings.Builder
 	r.values["BenchmarkCanned/PointRead/driver"]["allocs/op"] = []float64{13, 13, 13}
-	b.Reset()
 	if render(&b, r) {
 		t.Error("allocs ratio 1.30 passes")
 	}
@@ -160,5 +168,43 @@ func TestFormats(t *testing.T) {
 	}
 	if got := spread(nil, []float64{1}); got != "?" {
 		t.Errorf("spread of nothing = %q", got)
+	}
+}
+
+const latencySample = `BenchmarkCanned/Insert/driver-2            	  100	   1000 ns/op	   10 allocs/op
+BenchmarkCanned/Insert/sdk-2               	  100	   1000 ns/op	   10 allocs/op
+BenchmarkLatency/PointRead/driver-2        	  200	5200000 ns/op	 1.000 req/op	 0 conns	 400 allocs/op
+BenchmarkLatency/PointRead/sdk-2           	  200	5100000 ns/op	 1.000 req/op	 0 conns	 390 allocs/op
+BenchmarkLatencyConcurrent/PointRead/g=64/driver-2	 6000	 100000 ns/op	 64 conns	 10.67 conns/kop	 65 peak-conns	 1.000 req/op	 500 allocs/op
+BenchmarkLatencyConcurrent/PointRead/g=64/sdk-2   	 6000	 104000 ns/op	 300 conns	 50 conns/kop	 80 peak-conns	 1.000 req/op	 490 allocs/op
+BenchmarkLatencyConcurrent/Insert/g=64/driver-2	 6000	 110000 ns/op	 64 conns	 10 conns/kop	 65 peak-conns	 1.000 req/op	 500 allocs/op
+BenchmarkLatencyConcurrent/Insert/g=64/sdk-2   	 6000	 100000 ns/op	 300 conns	 50 conns/kop	 80 peak-conns	 1.000 req/op	 490 allocs/op
+`
+
+func TestRenderLatency(t *testing.T) {
+	r, out, ok := renderText(t, latencySample, []string{
+		"| allocs ratio | req/op driver / sdk | conns driver / sdk | runs | target |",
+		"| Canned/Insert/driver | 1 µs | 1 µs | 1.00 | 1.00–1.00 | ? | 10 | 10 | 1.00 | - | - | 1/1 | time ≤ 1.10, allocs ≤ 1.25: ok |",
+		"| Latency/PointRead/driver | 5.2 ms | 5.1 ms | 1.02 | 1.02–1.02 | ? | 400 | 390 | 1.03 | 1 / 1 | 0 / 0 | 1/1 | - |",
+		"| LatencyConcurrent/PointRead/g=64/driver | 1.04 | 1.04–1.04 | 10.67 / 50 | 64 / 300 | 65 / 80 | throughput ≥ 0.95, conns ≤ sdk: ok |",
+		// 100 µs / 110 µs: 0.91 of the SDK's throughput.
+		"| LatencyConcurrent/Insert/g=64/driver | 0.91 | 0.91–0.91 | 10 / 50 | 64 / 300 | 65 / 80 | throughput ≥ 0.95, conns ≤ sdk: MISS |",
+	})
+	if ok {
+		t.Error("a throughput of 0.91 passes")
+	}
+	if strings.Contains(out, "| metric |") {
+		t.Error("the proxy's counts are listed among the custom metrics")
+	}
+
+	// More connections than the SDK is a MISS too.
+	r.values["BenchmarkLatencyConcurrent/Insert/g=64/driver"]["ns/op"] = []float64{100000}
+	r.values["BenchmarkLatencyConcurrent/PointRead/g=64/driver"][rateUnit] = []float64{51}
+	var b strings.Builder
+	if render(&b, r) {
+		t.Errorf("more connections than the SDK pass:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "| LatencyConcurrent/PointRead/g=64/driver | 1.04 | 1.04–1.04 | 51 / 50 |") {
+		t.Errorf("wrong concurrency line in\n%s", b.String())
 	}
 }
