@@ -13,6 +13,13 @@
 // The driver registers itself as "dynamosql", and also as "dynamodb" when no
 // other driver has taken that name (see DriverName and AliasName).
 //
+// ARCHITECTURE.md in the repository says how a statement flows through the
+// driver, file by file. RunInTx and its propagation modes stay in this
+// package rather than a package of their own: they retry on the driver's
+// own errors (TxError reasons, ErrTxOutcomeUnknown with the commit's
+// ClientRequestToken kept), which another package could only reach through
+// more exported API, and users look for them next to sql.Tx.
+//
 // The reference lives in the repository's docs directory, one page per
 // topic: docs/dsn.md (DSN keys and driver names), docs/statements.md
 // (RowsAffected, columns, per-statement options), docs/values.md (the type

@@ -15,10 +15,12 @@
 // *UnsupportedError that says what to do instead; other mistakes are
 // reported as a *SyntaxError with a 1-based line and column.
 //
-// ParseCached memoises Parse by statement text. Its results are shared and
-// must be treated as immutable: a rewriter works on a Clone. Summarize is a
-// fast single-pass lexer giving a statement's kind, table, RETURNING clause
-// and number of ? placeholders without building an AST.
+// Analyze is the driver's one pass over a statement text: it lexes the text
+// once, reads the kind, table, RETURNING clause, ? placeholders and the SQL
+// forms to translate off the tokens (known even when the parse fails), and
+// parses the same tokens. The driver caches its results per connector and
+// shares them: treat a parsed statement as immutable; a rewriter works on a
+// Clone or a shallow copy of the nodes it changes.
 //
 // Identifiers keep whether they were double-quoted so Print reproduces them;
 // Print quotes any identifier that would not read back as itself (a keyword,
