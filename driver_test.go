@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -20,29 +19,9 @@ import (
 	"github.com/dynamosql/dynamosql/internal/dynamotest"
 )
 
-// openDB opens a *sql.DB on DynamoDB Local (started by dynamotest when it
-// is not running) with extra DSN settings appended.
-func openDB(t testing.TB, extra ...string) *sql.DB {
-	t.Helper()
-	dsn := dynamotest.DSN(t)
-	for _, e := range extra {
-		dsn += ";" + e
-	}
-	db, err := sql.Open("dynamodb", dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func TestOpenPingAndQuickstartFlow(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	require.NoError(t, db.PingContext(ctx))
 	table := dynamotest.SimpleTable(t, "user", "id", "")
 
@@ -76,15 +55,15 @@ func TestPingFailsOnWrongEndpoint(t *testing.T) {
 	db, err := sql.Open("dynamodb", "region=us-east-1;endpoint=http://127.0.0.1:1;akid=x;secret_key=y;max_retries=0")
 	require.NoError(t, err, "Open makes no network call")
 	defer db.Close()
-	err = db.PingContext(ctxT(t))
+	err = db.PingContext(dynamotest.Context(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "dynamosql: Ping")
 	assert.NotContains(t, err.Error(), "secret_key=y")
 }
 
 func TestArgumentCountIsCheckedBeforeSending(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "args", "id", "")
 	q := fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?, 'v': ?}`, table)
 
@@ -124,7 +103,7 @@ func TestArgumentCountIsCheckedBeforeSending(t *testing.T) {
 
 func allIDs(t *testing.T, db *sql.DB, table string) []string {
 	t.Helper()
-	rows, err := db.QueryContext(ctxT(t), fmt.Sprintf(`SELECT id FROM %q`, table), dynamosql.ConsistentRead())
+	rows, err := db.QueryContext(dynamotest.Context(t), fmt.Sprintf(`SELECT id FROM %q`, table), dynamosql.ConsistentRead())
 	require.NoError(t, err)
 	defer rows.Close()
 	var ids []string
@@ -138,8 +117,8 @@ func allIDs(t *testing.T, db *sql.DB, table string) []string {
 }
 
 func TestRowsAffected(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "ra", "id", "")
 	exec := func(q string, args ...any) int64 {
 		t.Helper()
@@ -170,8 +149,8 @@ func TestRowsAffected(t *testing.T) {
 }
 
 func TestConditionalCheckStaysReachable(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "ccf", "id", "")
 	// A DELETE with RETURNING run through Query surfaces rows; a failed
 	// condition through Exec is 0 rows; an INSERT duplicate is an error that
@@ -193,8 +172,8 @@ func TestConditionalCheckStaysReachable(t *testing.T) {
 }
 
 func TestRowsStreamPageByPageAndResume(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "stream", "pk", "sk")
 	client := dynamotest.Client(t)
 	const n = 95
@@ -285,9 +264,9 @@ func TestRowsStreamPageByPageAndResume(t *testing.T) {
 }
 
 func TestCancelledContextStopsRows(t *testing.T) {
-	db := openDB(t)
+	db := dynamotest.OpenDB(t)
 	table := dynamotest.SimpleTable(t, "cancel", "pk", "sk")
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	for i := 0; i < 5; i++ {
 		_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'pk': 'p', 'sk': ?}`, table), fmt.Sprint(i))
 		require.NoError(t, err)
@@ -316,8 +295,8 @@ func TestCancelledContextStopsRows(t *testing.T) {
 }
 
 func TestColumns(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "cols", "pk", "sk")
 	_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'pk': 'p', 'sk': '1', 'zeta': 1, 'alpha': 'x', 'm': {'x': 7, 'y': [1, 2, {'z': 'deep'}]}, 'b': ?}`, table), []byte{1, 2})
 	require.NoError(t, err)
@@ -373,8 +352,8 @@ func TestColumns(t *testing.T) {
 }
 
 func TestMaxPagesSendsOneRequest(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "maxpages", "pk", "sk")
 	for i := 0; i < 7; i++ {
 		_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'pk': 'p', 'sk': ?, 'keep': ?}`, table), fmt.Sprint(i), i%3 == 0)

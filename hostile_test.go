@@ -404,7 +404,7 @@ func writeRequests(ft *faultinject.Transport) int {
 func TestHostileInputs(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "hostile", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'seed', 'v': 0}`, table))
 	h := &hostileEnv{ctx: ctx, db: db, ft: ft, table: table}
@@ -453,8 +453,8 @@ func TestHostileInputs(t *testing.T) {
 // attacks or hold control characters are data: they are sent as
 // parameters, stored as given and read back unchanged.
 func TestHostileValuesRoundTrip(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "hostilerv", "id", "")
 	values := []string{
 		"'); DROP TABLE users; --",

@@ -94,7 +94,7 @@ type loadOps struct {
 // goroutines on one *sql.DB against DynamoDB Local: no errors, no leaked
 // goroutines or connections, and the final state checked item by item.
 func TestLoad(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConns, base.MaxIdleConnsPerHost = 256, 256
 	ft := faultinject.New(base)

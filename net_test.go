@@ -66,7 +66,7 @@ func TestConcurrentReadsReuseConnections(t *testing.T) {
 		goroutines = 64
 		reads      = 20
 	)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	body := map[string]string{"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`}
 	q := `SELECT pk, sk, age, name FROM "bench" WHERE pk = ? AND sk = ?`
 
@@ -131,7 +131,7 @@ func retryDB(t *testing.T, ft *faultinject.Transport, set func(*dynamosql.Config
 // TestZeroConfigRetriesOnDynamoDBLocal: a Config literal (MaxRetries 0) retries with the
 // default three attempts; NoRetries sends once.
 func TestZeroConfigRetriesOnDynamoDBLocal(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "zerocfg", "id", "")
 	ft := faultinject.New(nil)
 	db := retryDB(t, ft, nil)
@@ -173,7 +173,7 @@ func TestOutageDoesNotExhaustLaterRetries(t *testing.T) {
 		{"the SDK's quota", dynamosql.SDKRetryQuota, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			table := dynamotest.SimpleTable(t, "outage", "id", "")
 			ft := faultinject.New(nil)
 			db := retryDB(t, ft, func(c *dynamosql.Config) { c.RetryQuota = tc.quota })

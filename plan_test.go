@@ -168,10 +168,10 @@ func fillHintTable(t testing.TB, table string, n int) {
 // whose composite column is registered.
 func hintDB(t *testing.T, extra ...string) (*sql.DB, string) {
 	t.Helper()
-	db := openDB(t, extra...)
+	db := dynamotest.OpenDB(t, extra...)
 	table := hintTable(t)
 	fillHintTable(t, table, 90)
-	cn, err := dynamosql.ConnectorOf(ctxT(t), db)
+	cn, err := dynamosql.ConnectorOf(dynamotest.Context(t), db)
 	require.NoError(t, err)
 	require.NoError(t, cn.Catalog().RegisterComposites(table, nameComposite))
 	return db, table
@@ -182,7 +182,7 @@ type hintResult []map[string]any
 
 func hintQuery(t *testing.T, db *sql.DB, q string, args ...any) hintResult {
 	t.Helper()
-	rows, err := db.QueryContext(ctxT(t), q, args...)
+	rows, err := db.QueryContext(dynamotest.Context(t), q, args...)
 	require.NoError(t, err, q)
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -262,7 +262,7 @@ func compareHintTuples(a, b []any) int {
 // the same multiset, and for ORDER BY the order the clause asks for.
 func TestHintedSelectsReturnTheSameRows(t *testing.T) {
 	db, table := hintDB(t, "scan=deny")
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	T := fmt.Sprintf("%q", table)
 	tests := []struct {
 		name   string
@@ -345,7 +345,7 @@ func TestHintedSelectsReturnTheSameRows(t *testing.T) {
 
 func TestScanDenyRefusesScans(t *testing.T) {
 	db, table := hintDB(t, "scan=deny")
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	T := fmt.Sprintf("%q", table)
 	scans := []struct {
 		name string
@@ -418,7 +418,7 @@ func TestScanWarnLogsOncePerStatement(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	table := hintTable(t)
 	fillHintTable(t, table, 12)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	T := fmt.Sprintf("%q", table)
 
 	scan1 := fmt.Sprintf(`SELECT * FROM %s WHERE city = ?`, T)
@@ -457,7 +457,7 @@ func TestScanWarnLogsOncePerStatement(t *testing.T) {
 func waitIndex(t *testing.T, table, index string, gone bool) {
 	t.Helper()
 	client := dynamotest.Client(t)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	for {
 		out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
 		require.NoError(t, err)
@@ -481,8 +481,8 @@ func waitIndex(t *testing.T, table, index string, gone bool) {
 // TestIndexChangesRefreshTheCatalog adds and drops an index while the
 // driver has the table's description cached.
 func TestIndexChangesRefreshTheCatalog(t *testing.T) {
-	db := openDB(t, "scan=deny")
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t, "scan=deny")
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "refresh", "id", "")
 	for i := range 6 {
 		_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?, 'color': ?}`, table), fmt.Sprint(i), []string{"red", "blue"}[i%2])
@@ -539,7 +539,7 @@ func TestIndexChangesRefreshTheCatalog(t *testing.T) {
 //	go test -run '^$' -bench HintVsScan .
 func BenchmarkHintVsScan(b *testing.B) {
 	const items, groups = 10000, 100
-	db := openDB(b, "scan=deny")
+	db := dynamotest.OpenDB(b, "scan=deny")
 	table := dynamotest.CreateTable(b, &dynamodb.CreateTableInput{
 		TableName: aws.String("hintbench"),
 		AttributeDefinitions: []types.AttributeDefinition{

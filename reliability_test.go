@@ -77,7 +77,7 @@ func TestReadsSucceedAfterRetriedFaults(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			ft := faultinject.New(nil)
 			db := faultDB(t, ft) // max_retries=2: three attempts
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			table := dynamotest.SimpleTable(t, "relread", "id", "")
 			relSeed(t, db, table, 5)
 			ft.ResetCounts()
@@ -127,7 +127,7 @@ func TestReadsFailClearlyOnceRetriesAreExhausted(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			ft := faultinject.New(nil)
 			db := faultDB(t, ft, "max_retries=1")
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			table := dynamotest.SimpleTable(t, "relexh", "id", "")
 			relSeed(t, db, table, 1)
 			ft.ResetCounts()
@@ -165,7 +165,7 @@ func TestReadsFailClearlyOnceRetriesAreExhausted(t *testing.T) {
 func TestSingleWritesAfterALostAnswer(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "relwrite", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'counter', 'n': 0}`, table))
 	insert := fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?, 'v': ?}`, table)
@@ -374,7 +374,7 @@ func relWithin(t *testing.T, what string, fn func(ctx context.Context) error) {
 func TestDeadlinesAreHonouredUnderLatency(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "reldead", "id", "")
 	relSeed(t, db, table, 3)
 	ft.Inject(faultinject.Rule{Fault: faultinject.Latency(relLatency)})
@@ -458,7 +458,7 @@ func TestDeadlinesAreHonouredUnderLatency(t *testing.T) {
 func TestWriteOutcomeIsThatOfAllAttempts(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "reloutage", "id", "")
 	insert := fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?, 'v': ?}`, table)
 	del := fmt.Sprintf(`DELETE FROM %q WHERE id = ?`, table)

@@ -26,16 +26,16 @@ type sqlPerson struct {
 // id (independent of the driver's translation).
 func people(t *testing.T, table string) []sqlPerson {
 	t.Helper()
-	db := sqlx.NewDb(openDB(t), "dynamodb")
+	db := sqlx.NewDb(dynamotest.OpenDB(t), "dynamodb")
 	var ps []sqlPerson
-	require.NoError(t, db.SelectContext(ctxT(t), &ps, fmt.Sprintf(`SELECT id, name, age FROM %q`, table), dynamosql.ConsistentRead()))
+	require.NoError(t, db.SelectContext(dynamotest.Context(t), &ps, fmt.Sprintf(`SELECT id, name, age FROM %q`, table), dynamosql.ConsistentRead()))
 	sort.Slice(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 	return ps
 }
 
 func TestStandardInsertThroughSqlx(t *testing.T) {
-	ctx := ctxT(t)
-	db := sqlx.NewDb(openDB(t), "dynamodb")
+	ctx := dynamotest.Context(t)
+	db := sqlx.NewDb(dynamotest.OpenDB(t), "dynamodb")
 	table := dynamotest.SimpleTable(t, "stdinsert", "id", "")
 
 	// Positional.
@@ -69,8 +69,8 @@ func TestStandardInsertThroughSqlx(t *testing.T) {
 }
 
 func TestBulkInsertThroughSqlx(t *testing.T) {
-	ctx := ctxT(t)
-	db := sqlx.NewDb(openDB(t), "dynamodb")
+	ctx := dynamotest.Context(t)
+	db := sqlx.NewDb(dynamotest.OpenDB(t), "dynamodb")
 	table := dynamotest.SimpleTable(t, "bulk", "id", "")
 	want := []sqlPerson{{"a", "Ann", 1}, {"b", "Ben", 2}, {"c", "Cy", 3}, {"d", "Di", 4}, {"e", "Ed", 5}}
 
@@ -92,8 +92,8 @@ func TestBulkInsertThroughSqlx(t *testing.T) {
 }
 
 func TestMultiRowInsertIsAtomic(t *testing.T) {
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := dynamotest.SimpleTable(t, "atomic", "id", "")
 	_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'b', 'name': 'old'}`, table))
 	require.NoError(t, err)
@@ -137,8 +137,8 @@ func rowsInsert(table, prefix string, k int) (string, []any) {
 }
 
 func TestMultiRowInsert100And101Rows(t *testing.T) {
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := dynamotest.SimpleTable(t, "hundred", "id", "")
 
 	q, args := rowsInsert(table, "a", 100)
@@ -160,8 +160,8 @@ func TestMultiRowInsert100And101Rows(t *testing.T) {
 }
 
 func TestMultiRowInsertInTransaction(t *testing.T) {
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := dynamotest.SimpleTable(t, "txrows", "id", "")
 
 	tx, err := db.BeginTx(ctx, nil)
@@ -218,17 +218,17 @@ func seedPages(t *testing.T, db *sql.DB, table string, n int) {
 			b.WriteString("('p', ?, ?)")
 			args = append(args, fmt.Sprintf("%03d", i), i)
 		}
-		_, err := db.ExecContext(ctxT(t), b.String(), args...)
+		_, err := db.ExecContext(dynamotest.Context(t), b.String(), args...)
 		require.NoError(t, err)
 	}
-	_, err := db.ExecContext(ctxT(t), fmt.Sprintf(`INSERT INTO %q (pk, sk, i) VALUES ('q', 'a', 1), ('q', 'b', 2), ('q', 'c', 3), ('q', 'd', 4), ('q', 'e', 5)`, table))
+	_, err := db.ExecContext(dynamotest.Context(t), fmt.Sprintf(`INSERT INTO %q (pk, sk, i) VALUES ('q', 'a', 1), ('q', 'b', 2), ('q', 'c', 3), ('q', 'd', 4), ('q', 'e', 5)`, table))
 	require.NoError(t, err)
 }
 
 // sks runs a query and returns its column sk.
 func sks(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	t.Helper()
-	rows, err := db.QueryContext(ctxT(t), q, args...)
+	rows, err := db.QueryContext(dynamotest.Context(t), q, args...)
 	require.NoError(t, err)
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -260,7 +260,7 @@ func skRange(from, to int) []string {
 }
 
 func TestLimitOffsetAcrossPages(t *testing.T) {
-	db := openDB(t)
+	db := dynamotest.OpenDB(t)
 	table := dynamotest.SimpleTable(t, "limit", "pk", "sk")
 	seedPages(t, db, table, 50)
 	sel := fmt.Sprintf(`SELECT sk FROM %q WHERE pk = ?`, table)
@@ -297,7 +297,7 @@ func TestLimitOffsetAcrossPages(t *testing.T) {
 	assert.Equal(t, 3, pos.Pages)
 
 	// LIMIT 0 sends nothing and names the columns.
-	rows, err := db.QueryContext(ctxT(t), sel+` LIMIT 0`, "p", dynamosql.Track(&pos))
+	rows, err := db.QueryContext(dynamotest.Context(t), sel+` LIMIT 0`, "p", dynamosql.Track(&pos))
 	require.NoError(t, err)
 	cols, err := rows.Columns()
 	require.NoError(t, err)
@@ -305,7 +305,7 @@ func TestLimitOffsetAcrossPages(t *testing.T) {
 	assert.False(t, rows.Next())
 	require.NoError(t, rows.Close())
 	assert.Equal(t, 0, pos.Pages)
-	rows, err = db.QueryContext(ctxT(t), fmt.Sprintf(`SELECT * FROM %q LIMIT ?`, table), 0)
+	rows, err = db.QueryContext(dynamotest.Context(t), fmt.Sprintf(`SELECT * FROM %q LIMIT ?`, table), 0)
 	require.NoError(t, err)
 	cols, err = rows.Columns()
 	require.NoError(t, err)
@@ -319,20 +319,20 @@ func TestLimitOffsetAcrossPages(t *testing.T) {
 		I  int    `db:"i"`
 	}
 	var items []item
-	require.NoError(t, sqlx.NewDb(db, "dynamodb").SelectContext(ctxT(t), &items,
+	require.NoError(t, sqlx.NewDb(db, "dynamodb").SelectContext(dynamotest.Context(t), &items,
 		fmt.Sprintf(`SELECT sk, i FROM %q WHERE pk = ? LIMIT 2 OFFSET 48`, table), "p"))
 	assert.Equal(t, []item{{"048", 48}, {"049", 49}}, items)
 
 	// Bad values are refused before sending.
-	_, err = db.QueryContext(ctxT(t), sel+` LIMIT ?`, "p", "ten")
+	_, err = db.QueryContext(dynamotest.Context(t), sel+` LIMIT ?`, "p", "ten")
 	require.ErrorIs(t, err, dynamosql.ErrInvalidLimit)
-	_, err = db.QueryContext(ctxT(t), sel+` LIMIT ?`, "p", -1)
+	_, err = db.QueryContext(dynamotest.Context(t), sel+` LIMIT ?`, "p", -1)
 	require.ErrorIs(t, err, dynamosql.ErrInvalidLimit)
 }
 
 func TestCountStar(t *testing.T) {
-	ctx := ctxT(t)
-	db := openDB(t, "scan=allow")
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t, "scan=allow")
 	table := dynamotest.SimpleTable(t, "count", "pk", "sk")
 	seedPages(t, db, table, 50)
 
@@ -387,16 +387,16 @@ func TestCountStar(t *testing.T) {
 }
 
 func TestCountStarObeysScanPolicy(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "countscan", "pk", "sk")
-	seedPages(t, openDB(t), table, 20)
+	seedPages(t, dynamotest.OpenDB(t), table, 20)
 	count := func(db *sql.DB, q string, args ...any) (int64, error) {
 		var n int64
 		err := db.QueryRowContext(ctx, fmt.Sprintf(q, table), args...).Scan(&n)
 		return n, err
 	}
 
-	deny := openDB(t, "scan=deny")
+	deny := dynamotest.OpenDB(t, "scan=deny")
 	n, err := count(deny, `SELECT COUNT(*) FROM %q WHERE pk = ?`, "p")
 	require.NoError(t, err, "a key condition is a Query, not a scan")
 	assert.EqualValues(t, 20, n)
@@ -405,7 +405,7 @@ func TestCountStarObeysScanPolicy(t *testing.T) {
 	_, err = count(deny, `SELECT COUNT(*) FROM %q WHERE i > ?`, 3)
 	require.ErrorIs(t, err, dynamosql.ErrFullScan, "a filter on a non-key attribute still scans")
 
-	allow := openDB(t, "scan=allow")
+	allow := dynamotest.OpenDB(t, "scan=allow")
 	n, err = count(allow, `SELECT COUNT(*) FROM %q`, dynamosql.ConsistentRead())
 	require.NoError(t, err)
 	assert.EqualValues(t, 25, n)
@@ -420,7 +420,7 @@ func TestUntranslatableSQLIsNotSent(t *testing.T) {
 	db, err := sql.Open("dynamodb", "region=us-east-1;endpoint=http://127.0.0.1:1;akid=x;secret_key=y;max_retries=0")
 	require.NoError(t, err)
 	defer db.Close()
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	for _, q := range []string{
 		`SELECT * FROM a JOIN b ON a.id = b.id`,
 		`SELECT * FROM a, b`,

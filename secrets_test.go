@@ -94,7 +94,7 @@ func secretDB(t *testing.T, sink *secretSink, ft *faultinject.Transport, dsn str
 
 func TestSecretsNeverLeak(t *testing.T) {
 	sink := &secretSink{}
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "secret", "id", "")
 	q := func(s string) string { return strings.ReplaceAll(s, "TBL", fmt.Sprintf("%q", table)) }
 

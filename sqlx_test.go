@@ -19,7 +19,7 @@ type sqlxUser struct {
 }
 
 func TestSqlx(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	db, err := sqlx.ConnectContext(ctx, "dynamodb", dynamotest.DSN(t))
 	require.NoError(t, err, "sqlx.Connect pings")
 	defer db.Close()

@@ -20,7 +20,7 @@ import (
 // sqlx on DynamoDB Local, checks the stored attribute types with the SDK,
 // and shows that a plain []string field cannot receive an L.
 func TestSqlxStringSetAndStringList(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	db, err := sqlx.ConnectContext(ctx, dynamosql.DriverName, dynamotest.DSN(t))
 	require.NoError(t, err)
 	defer db.Close()

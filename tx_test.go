@@ -82,7 +82,7 @@ func (tk *tokens) all() []string {
 // item reads an item with the raw client (consistent), nil when missing.
 func item(t *testing.T, table string, key map[string]types.AttributeValue) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := dynamotest.Client(t).GetItem(ctxT(t), &dynamodb.GetItemInput{
+	out, err := dynamotest.Client(t).GetItem(dynamotest.Context(t), &dynamodb.GetItemInput{
 		TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true),
 	})
 	require.NoError(t, err)
@@ -96,7 +96,7 @@ func key(id string) map[string]types.AttributeValue {
 // count returns how many items table holds.
 func count(t *testing.T, table string) int {
 	t.Helper()
-	out, err := dynamotest.Client(t).Scan(ctxT(t), &dynamodb.ScanInput{
+	out, err := dynamotest.Client(t).Scan(dynamotest.Context(t), &dynamodb.ScanInput{
 		TableName: aws.String(table), Select: types.SelectCount, ConsistentRead: aws.Bool(true),
 	})
 	require.NoError(t, err)
@@ -124,14 +124,14 @@ func exec(t *testing.T, q interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, query string, args ...any) {
 	t.Helper()
-	_, err := q.ExecContext(ctxT(t), query, args...)
+	_, err := q.ExecContext(dynamotest.Context(t), query, args...)
 	require.NoError(t, err)
 }
 
 func TestTxCommitsAcrossTablesAtomically(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "tx_users", "id", "")
 	orders := dynamotest.SimpleTable(t, "tx_orders", "id", "")
 	cart := dynamotest.SimpleTable(t, "tx_cart", "id", "")
@@ -167,8 +167,8 @@ func TestTxCommitsAcrossTablesAtomically(t *testing.T) {
 }
 
 func TestTxFailureNamesTheStatementAndWritesNothing(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "txf_users", "id", "")
 	orders := dynamotest.SimpleTable(t, "txf_orders", "id", "")
 	cart := dynamotest.SimpleTable(t, "txf_cart", "id", "")
@@ -259,7 +259,7 @@ func TestTxFailureNamesTheStatementAndWritesNothing(t *testing.T) {
 func TestTxHolds100StatementsInOneRequest(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "tx100", "id", "")
 	q := fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?, 'i': ?}`, table)
 
@@ -301,7 +301,7 @@ func TestTxHolds100StatementsInOneRequest(t *testing.T) {
 func TestTxRollbackWritesNothing(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txrb", "id", "")
 	tx, err := db.BeginTx(ctx, nil)
 	require.NoError(t, err)
@@ -329,7 +329,7 @@ func TestTxRollbackWritesNothing(t *testing.T) {
 func TestTxEmptySendsNothing(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	require.NoError(t, db.PingContext(ctx))
 	ft.ResetCounts()
 	tx, err := db.BeginTx(ctx, nil)
@@ -362,7 +362,7 @@ func TestTxLostResponseIsAppliedOnce(t *testing.T) {
 			ft := faultinject.New(nil)
 			tk := recordTokens(ft)
 			db := faultDB(t, ft, tc.dsn)
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			table := dynamotest.SimpleTable(t, "txlost", "id", "")
 			exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'counter', 'n': 0}`, table))
 			ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Times: 1, Fault: tc.fault})
@@ -388,7 +388,7 @@ func TestTxOutcomeUnknownAfterEveryResendIsLost(t *testing.T) {
 	ft := faultinject.New(nil)
 	tk := recordTokens(ft)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txunk", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'counter', 'n': 0}`, table))
 	ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Fault: faultinject.DropResponse()})
@@ -408,7 +408,7 @@ func TestTxClientRequestToken(t *testing.T) {
 	ft := faultinject.New(nil)
 	tk := recordTokens(ft)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txtok", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'counter', 'n': 0}`, table))
 	inc := fmt.Sprintf(`UPDATE %q SET n = n + 1 WHERE id = ?`, table)
@@ -457,8 +457,8 @@ func TestTxClientRequestToken(t *testing.T) {
 }
 
 func TestTxIsolationLevels(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	for _, lvl := range []sql.IsolationLevel{sql.LevelDefault, sql.LevelSerializable} {
 		tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: lvl})
 		require.NoError(t, err, lvl.String())
@@ -477,7 +477,7 @@ func TestTxIsolationLevels(t *testing.T) {
 func TestTxCancelledContext(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txctx", "id", "")
 
 	cctx, cancel := context.WithCancel(ctx)
@@ -511,7 +511,7 @@ func TestTxReadOnly(t *testing.T) {
 		}
 	})
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txro", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a', 'v': 1}`, table))
 
@@ -547,7 +547,7 @@ func TestTxQueryRunsAtOnceAndDoesNotSeeBufferedWrites(t *testing.T) {
 		}
 	})
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txq", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a', 'v': 1}`, table))
 
@@ -570,8 +570,8 @@ func TestTxQueryRunsAtOnceAndDoesNotSeeBufferedWrites(t *testing.T) {
 }
 
 func TestTxRefusesStatementsDynamoDBRefuses(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "txref", "id", "")
 	tx, err := db.BeginTx(ctx, nil)
 	require.NoError(t, err)
@@ -595,8 +595,8 @@ func TestTxRefusesStatementsDynamoDBRefuses(t *testing.T) {
 }
 
 func TestTxRefusesTwoOperationsOnOneItem(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "txdup", "id", "")
 	events := dynamotest.SimpleTable(t, "txdup_ev", "pk", "sk")
 	nums := dynamotest.CreateTable(t, &dynamodb.CreateTableInput{
@@ -666,8 +666,8 @@ func TestTxRefusesTwoOperationsOnOneItem(t *testing.T) {
 }
 
 func TestTxConnectionState(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	sc, err := db.Conn(ctx)
 	require.NoError(t, err)
 	defer sc.Close()
@@ -702,8 +702,8 @@ func TestTxConnectionState(t *testing.T) {
 }
 
 func TestTxConcurrentOnOneDB(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	items := dynamotest.SimpleTable(t, "txconc", "id", "")
 	logs := dynamotest.SimpleTable(t, "txconc_log", "g", "i")
 	const goroutines, perG = 32, 4

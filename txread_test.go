@@ -24,7 +24,7 @@ type readUser struct {
 func TestReadItems(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "read_users", "id", "")
 	wallets := dynamotest.SimpleTable(t, "read_wallets", "userId", "currency")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'u1', 'name': 'Ada', 'age': 36, 'roles': <<'admin', 'dev'>>}`, users))
@@ -70,7 +70,7 @@ func TestReadItems(t *testing.T) {
 func TestReadItemsIsResentAfterABrokenResponse(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "read_resend", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'u1'}`, users))
 	ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Times: 1, Fault: faultinject.BreakBody()})
@@ -84,7 +84,7 @@ func TestReadItemsIsResentAfterABrokenResponse(t *testing.T) {
 func TestReadItemsCancelled(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "read_cancel", "id", "")
 	ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Fault: faultinject.CancelTx("None", "TransactionConflict")})
 	q := fmt.Sprintf(`SELECT * FROM %q WHERE id = ?`, users)
@@ -101,7 +101,7 @@ func TestReadItemsCancelled(t *testing.T) {
 func TestReadItemsRefusesBadStatements(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "read_bad", "id", "")
 	q := fmt.Sprintf(`SELECT * FROM %q WHERE id = ?`, users)
 	ft.ResetCounts()
@@ -142,8 +142,8 @@ func TestReadItemsRefusesBadStatements(t *testing.T) {
 }
 
 func TestReadItemsDoesNotSeeAnOpenTransaction(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "read_tx", "id", "")
 	tx, err := db.BeginTx(ctx, nil)
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ var fastRetries = dynamosql.WithBackoff(time.Millisecond, 5*time.Millisecond)
 func TestRunInTxCommits(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	users := dynamotest.SimpleTable(t, "run_users", "id", "")
 	wallets := dynamotest.SimpleTable(t, "run_wallets", "id", "")
 	ft.ResetCounts()
@@ -51,7 +51,7 @@ func TestRunInTxRetriesAConflict(t *testing.T) {
 	ft := faultinject.New(nil)
 	tk := recordTokens(ft)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_conflict", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'counter', 'n': 0}`, table))
 	ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Times: 2, Fault: faultinject.CancelTx("TransactionConflict")})
@@ -74,7 +74,7 @@ func TestRunInTxRetriesAConflict(t *testing.T) {
 func TestRunInTxGivesUp(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_giveup", "id", "")
 	ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Fault: faultinject.CancelTx("None", "TransactionConflict")})
 
@@ -123,7 +123,7 @@ func TestRunInTxRetriesThrottlingAndServerErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ft := faultinject.New(nil)
 			db := faultDB(t, ft)
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			table := dynamotest.SimpleTable(t, "run_throttle", "id", "")
 			// Three faults outlast the SDK's three attempts of one commit.
 			ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Times: 3, Fault: tc.fault})
@@ -145,7 +145,7 @@ func TestRunInTxKeepsTheTokenWhenTheOutcomeIsUnknown(t *testing.T) {
 	ft := faultinject.New(nil)
 	tk := recordTokens(ft)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_unknown", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'counter', 'n': 0}`, table))
 	// Every answer of the first commit (three SDK attempts) is lost after
@@ -172,7 +172,7 @@ func TestRunInTxUsesAChosenTokenForEveryAttempt(t *testing.T) {
 	ft := faultinject.New(nil)
 	tk := recordTokens(ft)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_token", "id", "")
 	token := "req-" + dynamotest.UniqueName("t")[2:]
 	ft.Inject(faultinject.Rule{
@@ -203,8 +203,8 @@ func TestRunInTxUsesAChosenTokenForEveryAttempt(t *testing.T) {
 }
 
 func TestRunInTxDoesNotRetryOtherErrors(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_noretry", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'taken'}`, table))
 
@@ -247,7 +247,7 @@ func TestRunInTxDoesNotRetryOtherErrors(t *testing.T) {
 func TestRunInTxRollsBackOnPanic(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_panic", "id", "")
 	ft.ResetCounts()
 	require.PanicsWithValue(t, "boom", func() {
@@ -272,7 +272,7 @@ func TestRunInTxRollsBackOnPanic(t *testing.T) {
 func TestRunInTxPropagation(t *testing.T) {
 	ft := faultinject.New(nil)
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_prop", "id", "")
 	insert := func(ctx context.Context, id string) error {
 		_, err := dynamosql.Executor(ctx, db).ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'id': ?}`, table), id)
@@ -398,7 +398,7 @@ func TestRunInTxPropagation(t *testing.T) {
 	})
 
 	t.Run("a transaction of another *sql.DB is not joined", func(t *testing.T) {
-		other := openDB(t)
+		other := dynamotest.OpenDB(t)
 		err := dynamosql.RunInTx(ctx, other, func(ctx context.Context, otherTx *sql.Tx) error {
 			return dynamosql.RunInTx(ctx, db, func(ctx context.Context, tx *sql.Tx) error {
 				assert.NotSame(t, otherTx, tx)
@@ -418,8 +418,8 @@ func TestRunInTxPropagation(t *testing.T) {
 }
 
 func TestRunInTxReadOnly(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_ro", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a', 'v': 7}`, table))
 	var v int
@@ -444,7 +444,7 @@ func TestRunInTxConcurrent(t *testing.T) {
 	ft := faultinject.New(nil).Seed(3)
 	ft.Inject(faultinject.Rule{Op: "ExecuteTransaction", Rate: 0.25, Fault: faultinject.CancelTx("TransactionConflict")})
 	db := faultDB(t, ft)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "run_conc", "id", "")
 	exec(t, db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'total', 'n': 0}`, table))
 	const goroutines, perG = 32, 3

@@ -29,8 +29,8 @@ type address struct {
 // driver to DynamoDB Local, reads it back through the driver and through
 // the raw SDK, and checks nothing was lost on the way.
 func TestValuesRoundTripThroughDynamoDB(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "values", "id", "")
 	big38, _ := new(big.Int).SetString("12345678901234567890123456789012345678", 10)
 	when := time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("X", 3600))
@@ -134,17 +134,17 @@ func TestValuesRoundTripThroughDynamoDB(t *testing.T) {
 }
 
 func TestParseTimeAndJSONDocuments(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "ptime", "id", "")
 	when := time.Date(2030, 1, 2, 3, 4, 5, 600, time.UTC)
-	_, err := openDB(t).ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a', 't': ?, 'doc': ?, 'l': ?}`, table),
+	_, err := dynamotest.OpenDB(t).ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a', 't': ?, 'doc': ?, 'l': ?}`, table),
 		when, map[string]any{"k": []any{1, "x"}}, []string{"p", "q"})
 	require.NoError(t, err)
 	q := fmt.Sprintf(`SELECT t, doc, l FROM %q WHERE id = 'a'`, table)
 
 	var got time.Time
 	var docAny, lAny any
-	require.NoError(t, openDB(t, "parse_time=true").QueryRowContext(ctx, q).Scan(&got, &docAny, &lAny))
+	require.NoError(t, dynamotest.OpenDB(t, "parse_time=true").QueryRowContext(ctx, q).Scan(&got, &docAny, &lAny))
 	assert.True(t, when.Equal(got), "%v != %v", when, got)
 	assert.IsType(t, dynamosql.Map{}, docAny)
 	assert.Equal(t, dynamosql.List{"p", "q"}, lAny)
@@ -152,7 +152,7 @@ func TestParseTimeAndJSONDocuments(t *testing.T) {
 	var ts string
 	var doc string
 	var l json.RawMessage
-	require.NoError(t, openDB(t, "documents=json").QueryRowContext(ctx, q).Scan(&ts, &doc, &l))
+	require.NoError(t, dynamotest.OpenDB(t, "documents=json").QueryRowContext(ctx, q).Scan(&ts, &doc, &l))
 	assert.Equal(t, "2030-01-02T03:04:05.0000006Z", ts)
 	assert.JSONEq(t, `{"k":[1,"x"]}`, doc)
 	assert.JSONEq(t, `["p","q"]`, string(l))
@@ -162,7 +162,7 @@ func TestParseTimeAndJSONDocuments(t *testing.T) {
 // or *dynamodb.Client can back the driver, and that without akid/secret_key
 // the standard credential chain (here: the environment) is used.
 func TestConnectorFromAWSConfigAndClient(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	endpoint := dynamotest.MustEndpoint(t)
 
 	cfg := dynamosql.NewConfig()
@@ -219,8 +219,8 @@ func TestNewConnectorErrors(t *testing.T) {
 }
 
 func TestOptionsAreValidated(t *testing.T) {
-	db := openDB(t)
-	ctx := ctxT(t)
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "opts", "id", "")
 	q := fmt.Sprintf(`SELECT * FROM %q WHERE id = ?`, table)
 	for _, o := range []dynamosql.Option{dynamosql.MaxRows(0), dynamosql.PageSize(0), dynamosql.PageSize(10001), dynamosql.StartToken(""), dynamosql.Track(nil)} {

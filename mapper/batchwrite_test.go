@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dynamosql/dynamosql/internal/dynamotest"
 	"github.com/dynamosql/dynamosql/mapper"
 )
 
@@ -19,8 +20,8 @@ import (
 // keeps it.
 func TestPutManyUnknownAttributes(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "unknown")
 	whole := syncRepo(t, db, userEntity(t, table))
 	keep, err := mapper.NewRepository(ctx, db, userEntity(t, table), mapper.RepositoryOptions{KeepUnknownAttributes: true})
@@ -53,8 +54,8 @@ func TestPutManyUnknownAttributes(t *testing.T) {
 // DynamoDB's message, and every other item is written.
 func TestPutManyInvalidItem(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "invalid")
 	repo := syncRepo(t, db, userEntity(t, table))
 	users := make([]User, 40)

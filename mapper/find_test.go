@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dynamosql/dynamosql/internal/dynamotest"
 	"github.com/dynamosql/dynamosql/mapper"
 	"github.com/dynamosql/dynamosql/pagination"
 )
@@ -25,8 +26,8 @@ func TestPutManyThousand(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
 			t.Parallel()
-			ctx := ctxT(t)
-			db := openDB(t)
+			ctx := dynamotest.Context(t)
+			db := dynamotest.OpenDB(t)
 			table := tableName(t, "many")
 			repo := syncRepo(t, db, userEntity(t, table), mapper.RepositoryOptions{KeepUnknownAttributes: keep})
 			users := make([]User, 1000)
@@ -78,8 +79,8 @@ type Rec struct {
 // the components' order, ascending and descending, on real GSIs.
 func TestCompositeSortOrder(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	e, err := mapper.Register[Rec](mapper.Table(tableName(t, "order")),
 		mapper.GSI("byStrNum", mapper.Key("g"), mapper.Key("s", "n")),
 		mapper.GSI("byNumStr", mapper.Key("g"), mapper.Key("n", "s")),
@@ -168,8 +169,8 @@ func TestCompositeSortOrder(t *testing.T) {
 // cursor walk; a filter still gives full pages.
 func TestFindPage(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "page")
 	repo := syncRepo(t, db, userEntity(t, table), mapper.RepositoryOptions{
 		Paging: pagination.PageOptions{Cache: pagination.NewBoundaryCache(0)},
@@ -266,8 +267,8 @@ type Sparse struct {
 // later pages, with small pages: nothing is lost, nothing duplicated.
 func TestFindSparseAttributes(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	e, err := mapper.Register[Sparse](mapper.Table(tableName(t, "sparse")))
 	require.NoError(t, err)
 	repo := syncRepo(t, db, e, mapper.RepositoryOptions{PageSize: 3})

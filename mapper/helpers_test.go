@@ -41,22 +41,6 @@ func userEntity(t *testing.T, table string) *mapper.Entity[User] {
 	return e
 }
 
-func ctxT(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// openDB opens a *sql.DB on DynamoDB Local.
-func openDB(t *testing.T) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("dynamodb", dynamotest.DSN(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // quiet is a Sync logger that drops everything.
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -77,7 +61,7 @@ func tableName(t *testing.T, prefix string) string {
 // syncRepo syncs e's table and returns its repository.
 func syncRepo[T any](t *testing.T, db *sql.DB, e *mapper.Entity[T], opts ...mapper.RepositoryOptions) *mapper.Repository[T] {
 	t.Helper()
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	_, err := mapper.Sync(ctx, db, mapper.SyncOptions{Logger: quiet, PollInterval: 50 * time.Millisecond}, e)
 	require.NoError(t, err)
 	r, err := mapper.NewRepository(ctx, db, e, opts...)
@@ -88,7 +72,7 @@ func syncRepo[T any](t *testing.T, db *sql.DB, e *mapper.Entity[T], opts ...mapp
 // rawItem reads an item with the SDK, bypassing the mapper.
 func rawItem(t *testing.T, table string, key map[string]types.AttributeValue) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := dynamotest.Client(t).GetItem(ctxT(t), &dynamodb.GetItemInput{
+	out, err := dynamotest.Client(t).GetItem(dynamotest.Context(t), &dynamodb.GetItemInput{
 		TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true),
 	})
 	require.NoError(t, err)
@@ -114,7 +98,7 @@ func scanAll(t *testing.T, table string) []map[string]types.AttributeValue {
 	var items []map[string]types.AttributeValue
 	p := dynamodb.NewScanPaginator(dynamotest.Client(t), &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true)})
 	for p.HasMorePages() {
-		out, err := p.NextPage(ctxT(t))
+		out, err := p.NextPage(dynamotest.Context(t))
 		require.NoError(t, err)
 		items = append(items, out.Items...)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dynamosql/dynamosql/internal/dynamotest"
 	"github.com/dynamosql/dynamosql/mapper"
 	"github.com/dynamosql/dynamosql/pagination"
 )
@@ -25,8 +26,8 @@ type Weird struct {
 
 func TestQuotedNames(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	e, err := mapper.Register[Weird](mapper.Table(tableName(t, "we.ird-names")),
 		mapper.GSI("select-idx", mapper.Key("select"), mapper.Key("it's", "order")),
 		mapper.GSI("hash.idx", mapper.Key("a#b", "select"), mapper.Key("order")),
@@ -88,8 +89,8 @@ type Big struct {
 // are refused rather than returned out of order.
 func TestDescendingBeyondOnePage(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	e := mapper.MustRegister[Big](mapper.Table(tableName(t, "big")))
 	repo := syncRepo(t, db, e)
 	items := make([]Big, 300)
@@ -121,8 +122,8 @@ func TestDescendingBeyondOnePage(t *testing.T) {
 // Local instead of going on out of order.
 func TestDescendingPagesBeyondOnePage(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	e := mapper.MustRegister[Big](mapper.Table(tableName(t, "bigpages")))
 	repo := syncRepo(t, db, e)
 	items := make([]Big, 300)

@@ -217,7 +217,7 @@ func TestBatchWritesUnderStatementThrottling(t *testing.T) {
 	ft := faultinject.New(nil).Seed(30)
 	ledger := &batchLedger{}
 	db := relFaultDB(t, ft, ledger)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := tableName(t, "relbatch")
 	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchAttempts: 40, KeepUnknownAttributes: true})
 	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Fault: faultinject.ThrottleBatchRate(0.3)})
@@ -248,7 +248,7 @@ func TestBatchWritesUnderUnprocessedItems(t *testing.T) {
 	ft := faultinject.New(nil).Seed(31)
 	ledger := &batchLedger{}
 	db := relFaultDB(t, ft, ledger)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := tableName(t, "relunproc")
 	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchAttempts: 40})
 	ft.Inject(faultinject.Rule{Op: "BatchWriteItem", Fault: faultinject.UnprocessBatchRate(0.3)})
@@ -326,7 +326,7 @@ func TestBatchWritesAfterLostResponses(t *testing.T) {
 	for _, keep := range []bool{true, false} {
 		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
 			ft, repo, table, op := batchFaultRepo(t, "rellost", keep)
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			// Three requests meet one fault each, the SDK retries each of them.
 			ft.Inject(faultinject.Rule{Op: op, Times: 1, Fault: faultinject.DropResponse()})
 			ft.Inject(faultinject.Rule{Op: op, Skip: 2, Times: 1, Fault: faultinject.Status(500)})
@@ -358,7 +358,7 @@ func TestBatchWritesResubmitThrottledRequests(t *testing.T) {
 	for _, keep := range []bool{true, false} {
 		t.Run(fmt.Sprintf("KeepUnknownAttributes=%v", keep), func(t *testing.T) {
 			ft, repo, table, op := batchFaultRepo(t, "relthrottle", keep)
-			ctx := ctxT(t)
+			ctx := dynamotest.Context(t)
 			// More throttling answers in a row than the SDK's 3 attempts.
 			ft.Inject(faultinject.Rule{Op: op, Times: 5, Fault: faultinject.Throttling("ProvisionedThroughputExceededException")})
 			require.NoError(t, repo.PutMany(ctx, parcels(n, "v1")))
@@ -386,7 +386,7 @@ func TestFindPageUnderReadFaults(t *testing.T) {
 	const n = 90
 	ft := faultinject.New(nil).Seed(5)
 	db := relFaultDB(t, ft, nil)
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := tableName(t, "relpage")
 	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond})
 	require.NoError(t, repo.PutMany(ctx, parcels(n, "x")))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/dynamotest"
 	"github.com/dynamosql/dynamosql/mapper"
 )
 
@@ -20,8 +21,8 @@ var joined = time.Date(2024, 5, 1, 12, 0, 0, 500, time.UTC)
 // checks the composite column after each write path.
 func TestRepositoryCRUD(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "crud")
 	repo := syncRepo(t, db, userEntity(t, table))
 	comp := func(id string) string { return attrS(rawItem(t, table, sKey("id", id)), "lastname#firstname") }
@@ -102,8 +103,8 @@ func TestRepositoryCRUD(t *testing.T) {
 // the composite rule.
 func TestRepositoryPatch(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "patch")
 	repo := syncRepo(t, db, userEntity(t, table))
 	u := User{ID: "p1", Age: 20, Firstname: "John", Lastname: "Smith", Nick: ptr("x")}
@@ -170,8 +171,8 @@ type Doc struct {
 
 func TestRepositoryOptimisticLocking(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	e, err := mapper.Register[Doc](mapper.Table(tableName(t, "docs")))
 	require.NoError(t, err)
 	repo := syncRepo(t, db, e)
@@ -219,8 +220,8 @@ func TestRepositoryOptimisticLocking(t *testing.T) {
 // transaction are buffered and committed atomically.
 func TestRepositoryTransaction(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "tx")
 	repo := syncRepo(t, db, userEntity(t, table))
 	require.NoError(t, repo.Insert(ctx, &User{ID: "t1", Age: 1, Firstname: "A", Lastname: "B"}))

@@ -30,7 +30,7 @@ type Event struct {
 
 func describe(t *testing.T, table string) *types.TableDescription {
 	t.Helper()
-	out, err := dynamotest.Client(t).DescribeTable(ctxT(t), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	out, err := dynamotest.Client(t).DescribeTable(dynamotest.Context(t), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	require.NoError(t, err)
 	return out.Table
 }
@@ -67,8 +67,8 @@ func (r *recorder) steps() []string {
 
 func TestSyncFreshAndExisting(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "sync")
 	v1 := mapper.MustRegister[Event](mapper.Table(table),
 		mapper.LSI("byKindAt", mapper.Key("kind", "at")),
@@ -201,8 +201,8 @@ func TestSyncFreshAndExisting(t *testing.T) {
 // through slog when no Progress callback is given.
 func TestSyncSharedTableAndLogger(t *testing.T) {
 	t.Parallel()
-	ctx := ctxT(t)
-	db := openDB(t)
+	ctx := dynamotest.Context(t)
+	db := dynamotest.OpenDB(t)
 	table := tableName(t, "shared")
 	type A struct {
 		PK   string `dynamodbav:"pk" dynamo:"pk"`

@@ -47,13 +47,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func ctxT(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // tableName returns a unique table name; the table is deleted when the
 // test ends.
 func tableName(t *testing.T) string {
@@ -88,7 +81,7 @@ func startService(t *testing.T, table string, key []byte) *testService {
 func startServiceAt(t *testing.T, endpoint, table string, key []byte) *testService {
 	t.Helper()
 	logs := &syncBuffer{}
-	a, err := newApp(ctxT(t), config{
+	a, err := newApp(dynamotest.Context(t), config{
 		Endpoint:  endpoint,
 		Region:    defaultRegion,
 		Table:     table,
@@ -118,7 +111,7 @@ func (s *testService) do(method, path, body string) response {
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctxT(s.t), method, s.srv.URL+path, rd)
+	req, err := http.NewRequestWithContext(dynamotest.Context(s.t), method, s.srv.URL+path, rd)
 	require.NoError(s.t, err)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -325,7 +318,7 @@ func TestListUsers(t *testing.T) {
 	keyA := []byte("test key A: 32 bytes or more....")
 	s := startService(t, table, keyA)
 	all := listUsersData()
-	require.NoError(t, s.app.users.PutMany(ctxT(t), all))
+	require.NoError(t, s.app.users.PutMany(dynamotest.Context(t), all))
 	var aged []User
 	for _, u := range all {
 		if u.Age == listAge {
@@ -704,7 +697,7 @@ func TestServerErrors(t *testing.T) {
 	t.Parallel()
 	table := tableName(t)
 	s := startService(t, table, nil)
-	_, err := dynamotest.Client(t).DeleteTable(ctxT(t), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+	_, err := dynamotest.Client(t).DeleteTable(dynamotest.Context(t), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	require.NoError(t, err)
 
 	for _, req := range []struct{ method, path, body string }{

@@ -22,7 +22,7 @@ func TestThrottleBatchRate(t *testing.T) {
 	for i := range 25 {
 		in.Statements = append(in.Statements, types.BatchStatementRequest{Statement: insert(table, fmt.Sprint("b", i))})
 	}
-	out, err := c.BatchExecuteStatement(ctxT(t), in)
+	out, err := c.BatchExecuteStatement(dynamotest.Context(t), in)
 	require.NoError(t, err)
 	require.Len(t, out.Responses, 25)
 	throttled := 0

@@ -43,12 +43,6 @@ func client(t *testing.T, ft *faultinject.Transport, attempts int) *dynamodb.Cli
 	}, ft.ClientOption())
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func insert(table, id string) *string {
 	return aws.String(fmt.Sprintf(`INSERT INTO %q VALUE {'id': '%s'}`, table, id))
 }
@@ -56,7 +50,7 @@ func insert(table, id string) *string {
 // exists reports whether table holds the item id, read without faults.
 func exists(t *testing.T, table, id string) bool {
 	t.Helper()
-	out, err := dynamotest.Client(t).GetItem(ctxT(t), &dynamodb.GetItemInput{
+	out, err := dynamotest.Client(t).GetItem(dynamotest.Context(t), &dynamodb.GetItemInput{
 		TableName:      aws.String(table),
 		Key:            map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: id}},
 		ConsistentRead: aws.Bool(true),
@@ -66,7 +60,7 @@ func exists(t *testing.T, table, id string) bool {
 }
 
 func TestStatusAndThrottleBodies(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	for _, tc := range []struct {
 		fault  faultinject.Fault
 		code   string
@@ -101,7 +95,7 @@ func TestStatusAndThrottleBodies(t *testing.T) {
 }
 
 func TestSDKRetriesTransientFaults(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	ft := faultinject.New(nil)
 	ft.Inject(faultinject.Rule{Op: "ListTables", Times: 1, Fault: faultinject.Status(503)})
 	ft.Inject(faultinject.Rule{Op: "ListTables", Times: 1, Fault: faultinject.Throttling("ThrottlingException")})
@@ -116,7 +110,7 @@ func TestSDKRetriesTransientFaults(t *testing.T) {
 }
 
 func TestResetSendsNothing(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_reset", "id", "")
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "ExecuteStatement", Fault: faultinject.Reset()})
 	_, err := client(t, ft, 1).ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: insert(table, "a")})
@@ -126,7 +120,7 @@ func TestResetSendsNothing(t *testing.T) {
 }
 
 func TestDropResponseAppliesTheRequest(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_drop", "id", "")
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "ExecuteStatement", Times: 1, Fault: faultinject.DropResponse()})
 	c := client(t, ft, 1)
@@ -145,7 +139,7 @@ func TestDropResponseAppliesTheRequest(t *testing.T) {
 }
 
 func TestBreakBody(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_break", "id", "")
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "ExecuteStatement", Fault: faultinject.BreakBody()})
 	_, err := client(t, ft, 1).ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{
@@ -157,7 +151,7 @@ func TestBreakBody(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "ListTables", Fault: faultinject.Latency(150 * time.Millisecond)})
 	start := time.Now()
 	_, err := client(t, ft, 1).ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
@@ -172,7 +166,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestCancelTx(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_tx", "id", "")
 	ft := faultinject.New(nil).Inject(faultinject.Rule{
 		Op: "ExecuteTransaction", Times: 1,
@@ -201,7 +195,7 @@ func TestCancelTx(t *testing.T) {
 }
 
 func TestThrottleBatch(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_batch", "id", "")
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "BatchExecuteStatement", Times: 1, Fault: faultinject.ThrottleBatch(1, 3)})
 	c := client(t, ft, 1)

@@ -66,7 +66,7 @@ func puts(prefix string, n int) []types.WriteRequest {
 }
 
 func TestUnprocessBatchIndexes(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_unproc", "id", "")
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "BatchWriteItem", Times: 1, Fault: faultinject.UnprocessBatch(1, 3)})
 	out, err := client(t, ft, 1).BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
@@ -86,7 +86,7 @@ func TestUnprocessBatchIndexes(t *testing.T) {
 }
 
 func TestUnprocessBatchAll(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_unproc_all", "id", "")
 	base := &recordingBase{base: http.DefaultTransport}
 	ft := faultinject.New(base).Inject(faultinject.Rule{Op: "BatchWriteItem", Fault: faultinject.UnprocessBatch()})
@@ -103,7 +103,7 @@ func TestUnprocessBatchAll(t *testing.T) {
 }
 
 func TestUnprocessBatchRate(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_unproc_rate", "id", "")
 	const seed = 42
 	in := &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: puts("r", 25)}}
@@ -132,7 +132,7 @@ func TestUnprocessBatchRate(t *testing.T) {
 }
 
 func TestUnprocessBatchDelete(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "fi_unproc_del", "id", "")
 	for _, id := range []string{"d0", "d1", "d2"} {
 		_, err := dynamotest.Client(t).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: key(id)})
@@ -153,7 +153,7 @@ func TestUnprocessBatchDelete(t *testing.T) {
 // TestUnprocessBatchTableOrder numbers write requests by table name, then
 // by each table's order.
 func TestUnprocessBatchTableOrder(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	t1 := dynamotest.SimpleTable(t, "fi_unproc_x", "id", "")
 	t2 := dynamotest.SimpleTable(t, "fi_unproc_y", "id", "")
 	first, second := min(t1, t2), max(t1, t2)
@@ -173,7 +173,7 @@ func TestUnprocessBatchTableOrder(t *testing.T) {
 // TestUnprocessBatchMergesServerAnswer checks that the write requests the
 // server itself left unprocessed are kept, with the rest of its answer.
 func TestUnprocessBatchMergesServerAnswer(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	base := &recordingBase{answer: `{"UnprocessedItems":{"Tbl":[{"PutRequest":{"Item":{"id":{"S":"x2"}}}}]},` +
 		`"ConsumedCapacity":[{"TableName":"Tbl","CapacityUnits":2}]}`}
 	ft := faultinject.New(base).Inject(faultinject.Rule{Op: "BatchWriteItem", Fault: faultinject.UnprocessBatch(0)})
@@ -196,7 +196,7 @@ func TestUnprocessBatchMergesServerAnswer(t *testing.T) {
 // TestUnprocessBatchPassesErrors checks that an error answer to the
 // forwarded request comes back unchanged.
 func TestUnprocessBatchPassesErrors(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := dynamotest.Context(t)
 	ft := faultinject.New(nil).Inject(faultinject.Rule{Op: "BatchWriteItem", Fault: faultinject.UnprocessBatch(0)})
 	_, err := client(t, ft, 1).BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 		RequestItems: map[string][]types.WriteRequest{dynamotest.UniqueName("fi_missing"): puts("m", 2)},
