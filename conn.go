@@ -293,6 +293,9 @@ func (c *conn) prepare(ctx context.Context, query string, args []driver.NamedVal
 
 // ExecContext runs a statement that returns no rows.
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if r, ok, err := c.execDDL(ctx, query, args); ok { // ddl.go: tables and indexes
+		return r, err
+	}
 	var p prepared
 	if err := c.prepare(ctx, query, args, &p); err != nil {
 		return nil, err
@@ -377,6 +380,9 @@ func (c *conn) statementError(table string, err error) error {
 // with RETURNING. It returns after the first page; later pages are fetched
 // as Next needs them.
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if r, ok, err := c.queryDDL(ctx, query, args); ok { // ddl.go: tables and indexes
+		return r, err
+	}
 	var p prepared
 	if err := c.prepare(ctx, query, args, &p); err != nil {
 		return nil, err

@@ -53,6 +53,24 @@ var (
 
 	// ErrEmptyStatement reports an empty statement text.
 	ErrEmptyStatement = errors.New("dynamosql: empty statement")
+
+	// ErrNotExec reports Query of a statement that returns no rows: a
+	// CREATE, ALTER or DROP of a table or an index. Run it with Exec,
+	// whose Result has RowsAffected.
+	ErrNotExec = errors.New("dynamosql: statement returns no rows")
+
+	// ErrDDLInTx reports a CREATE, ALTER or DROP of a table or an index
+	// inside a transaction: DynamoDB transactions hold only item writes
+	// (INSERT, UPDATE, DELETE and EXISTS checks). Run it on the *sql.DB,
+	// outside the transaction; the transaction stays usable.
+	ErrDDLInTx = errors.New("dynamosql: table and index statements cannot run in a transaction: DynamoDB transactions hold only item writes")
+
+	// ErrInvalidDDL reports a table or index statement that DynamoDB could
+	// not apply to the table as it is, found before anything is changed:
+	// a global index without capacity on a provisioned table, a capacity
+	// for an index of an on-demand table, ALTER GSI of an index the table
+	// does not have.
+	ErrInvalidDDL = errors.New("dynamosql: invalid table or index statement")
 )
 
 // Error codes DynamoDB (or DynamoDB Local) returns for a duplicate INSERT.

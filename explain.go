@@ -32,6 +32,9 @@ type Plan struct {
 	// Refused is the error the statement would fail with before anything
 	// is sent (ErrFullScan under scan=deny), nil when it would be sent.
 	Refused error
+	// Calls lists the control-plane calls of a table or index statement
+	// (CREATE TABLE, ...: see docs/tables.md), in order; nil for PartiQL.
+	Calls []string
 }
 
 // Explain tells what the driver would do with query and args on db
@@ -50,6 +53,9 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 	cn, err := ConnectorOf(ctx, db)
 	if err != nil {
 		return nil, err
+	}
+	if ex, ok, err := explainDDL(query, args); ok { // ddl.go
+		return ex, err
 	}
 	ex := &Plan{}
 	c := &conn{c: cn, explain: ex}
@@ -120,6 +126,9 @@ func (e *Plan) String() string {
 	}
 	fmt.Fprintf(&b, "access:    %s on %s\n", e.Access, where)
 	fmt.Fprintf(&b, "reason:    %s", e.Reason)
+	if len(e.Calls) > 0 {
+		fmt.Fprintf(&b, "\ncalls:     %s", strings.Join(e.Calls, "; "))
+	}
 	if e.Refused != nil {
 		fmt.Fprintf(&b, "\nrefused:   %v", e.Refused)
 	}
