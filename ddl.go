@@ -118,25 +118,21 @@ func parseDDL(query string) (partiql.Statement, error) {
 // change. The connector's catalog forgets the table, so that the next
 // statement's index hints see the change.
 func (c *conn) changeSchema(ctx context.Context, st partiql.Statement) (int64, error) {
+	table, _ := partiql.DDLTable(st)
+	defer c.c.catalog.Invalidate(table)
 	api := ddlAPI{c}
 	switch s := st.(type) {
 	case *partiql.CreateTable:
-		defer c.c.catalog.Invalidate(s.Table.Name)
 		return api.createTable(ctx, s)
 	case *partiql.AlterTable:
-		defer c.c.catalog.Invalidate(s.Table.Name)
 		return api.alterTable(ctx, s)
 	case *partiql.DropTable:
-		defer c.c.catalog.Invalidate(s.Table.Name)
 		return api.dropTable(ctx, s)
 	case *partiql.CreateGSI:
-		defer c.c.catalog.Invalidate(s.Table.Name)
 		return api.createGSI(ctx, s)
 	case *partiql.AlterGSI:
-		defer c.c.catalog.Invalidate(s.Table.Name)
 		return api.alterGSI(ctx, s)
 	case *partiql.DropGSI:
-		defer c.c.catalog.Invalidate(s.Table.Name)
 		return api.dropGSI(ctx, s)
 	}
 	return 0, fmt.Errorf("dynamosql: %s changes no table", st.Kind())
@@ -190,6 +186,17 @@ func (a ddlAPI) describe(ctx context.Context, table string) (*types.TableDescrip
 		return nil, wrapErr("DescribeTable", err)
 	}
 	return out.Table, nil
+}
+
+// changeErr wraps the error of a request that changes a table: when the
+// statement's context ended during the request, DynamoDB may have received
+// it and then goes on with the change.
+func changeErr(ctx context.Context, kind partiql.Kind, op string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("dynamosql: %s: the context ended during %s: %w; DynamoDB may have received the request, and then the operation continues on the server (DESCRIBE shows it)",
+			kind, op, wrapErr(op, err))
+	}
+	return wrapErr(op, err)
 }
 
 // wait waits until DynamoDB has applied the change tg names.
@@ -266,7 +273,7 @@ func (a ddlAPI) createTable(ctx context.Context, s *partiql.CreateTable) (int64,
 			// It exists (or is being created): wait until it is ACTIVE.
 			return 0, a.wait(ctx, s.Kind(), tg, nil)
 		}
-		return 0, wrapErr("CreateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "CreateTable", err)
 	}
 	return 1, a.wait(ctx, s.Kind(), tg, out.TableDescription)
 }
@@ -315,7 +322,7 @@ func (a ddlAPI) createGSI(ctx context.Context, s *partiql.CreateGSI) (int64, err
 		if s.IfNotExists && (schema.IsInUse(err) || strings.Contains(err.Error(), "already exist")) {
 			return 0, a.wait(ctx, s.Kind(), tg, nil) // created meanwhile
 		}
-		return 0, wrapErr("UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
 	}
 	return 1, a.wait(ctx, s.Kind(), tg, out.TableDescription)
 }
@@ -336,7 +343,7 @@ func (a ddlAPI) alterTable(ctx context.Context, s *partiql.AlterTable) (int64, e
 	}
 	out, err := a.UpdateTable(ctx, in)
 	if err != nil {
-		return 0, wrapErr("UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
 	}
 	return 1, a.wait(ctx, s.Kind(), schema.Target{Table: s.Table.Name}, out.TableDescription)
 }
@@ -360,7 +367,7 @@ func (a ddlAPI) alterGSI(ctx context.Context, s *partiql.AlterGSI) (int64, error
 	}
 	out, err := a.UpdateTable(ctx, in)
 	if err != nil {
-		return 0, wrapErr("UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
 	}
 	return 1, a.wait(ctx, s.Kind(), schema.Target{Table: s.Table.Name, Index: s.Index.Name}, out.TableDescription)
 }
@@ -371,7 +378,7 @@ func (a ddlAPI) dropTable(ctx context.Context, s *partiql.DropTable) (int64, err
 		if s.IfExists && schema.IsNotFound(err) {
 			return 0, nil
 		}
-		return 0, wrapErr("DeleteTable", err)
+		return 0, changeErr(ctx, s.Kind(), "DeleteTable", err)
 	}
 	// DeleteTable's answer says DELETING (DynamoDB Local's says ACTIVE):
 	// only DescribeTable tells when it is gone.
@@ -399,7 +406,7 @@ func (a ddlAPI) dropGSI(ctx context.Context, s *partiql.DropGSI) (int64, error) 
 		if s.IfExists && schema.IsNotFound(err) {
 			return 0, nil // deleted meanwhile
 		}
-		return 0, wrapErr("UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
 	}
 	return 1, a.wait(ctx, s.Kind(), schema.Target{Table: s.Table.Name, Index: s.Index.Name, Gone: true}, out.TableDescription)
 }
@@ -747,39 +754,27 @@ func explainDDL(query string, args []any) (plan *Plan, ok bool, err error) {
 		return nil, true, fmt.Errorf("%w: %s takes no arguments but %d were given", ErrArgCount, st.Kind(), n)
 	}
 	plan = &Plan{Statement: query, Access: AccessUnknown}
+	plan.Table, plan.Index = partiql.DDLTable(st)
 	const until = "DescribeTable until "
 	switch s := st.(type) {
 	case *partiql.CreateTable:
-		plan.Table = s.Table.Name
 		plan.Calls = []string{"CreateTable", until + "the table is ACTIVE (no call when CreateTable answers ACTIVE, as DynamoDB Local does)"}
 	case *partiql.CreateGSI:
-		plan.Table, plan.Index = s.Table.Name, s.Index.Name
 		plan.Calls = []string{"DescribeTable (billing mode, existing indexes)", "UpdateTable (create the index)", until + "the index is ACTIVE (its backfill reads the whole table)"}
 	case *partiql.AlterTable:
-		plan.Table = s.Table.Name
 		plan.Calls = []string{"DescribeTable (current billing and class)", "UpdateTable, unless nothing changes", until + "the table is ACTIVE"}
 	case *partiql.AlterGSI:
-		plan.Table, plan.Index = s.Table.Name, s.Index.Name
 		plan.Calls = []string{"DescribeTable (current capacity)", "UpdateTable, unless nothing changes", until + "the index is ACTIVE"}
 	case *partiql.DropTable:
-		plan.Table = s.Table.Name
 		plan.Calls = []string{"DeleteTable", until + "the table is gone"}
 	case *partiql.DropGSI:
-		plan.Table, plan.Index = s.Table.Name, s.Index.Name
 		plan.Calls = []string{"UpdateTable (delete the index)", until + "the index is gone"}
 		if s.IfExists {
 			plan.Calls = append([]string{"DescribeTable (does the index exist?)"}, plan.Calls...)
 		}
 	case *partiql.ListTables:
 		plan.Calls = []string{"ListTables (one call per 100 tables)"}
-	case *partiql.DescribeTable:
-		plan.Table = s.Table.Name
-		plan.Calls = []string{"DescribeTable"}
-	case *partiql.DescribeIndex:
-		plan.Table, plan.Index = s.Table.Name, s.Index.Name
-		plan.Calls = []string{"DescribeTable"}
-	case *partiql.ShowCreateTable:
-		plan.Table = s.Table.Name
+	default: // DESCRIBE, SHOW CREATE TABLE
 		plan.Calls = []string{"DescribeTable"}
 	}
 	plan.Reason = fmt.Sprintf("%s is not PartiQL: the driver calls %s (control-plane calls, not billed as reads or writes)",

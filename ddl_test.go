@@ -144,6 +144,11 @@ func keys(ks []types.KeySchemaElement) []string {
 	return out
 }
 
+// indexLine sums an index up: its key schema and projection.
+func indexLine(ks []types.KeySchemaElement, p *types.Projection) string {
+	return strings.Join(keys(ks), " ") + " " + projectionOf(p)
+}
+
 func projectionOf(p *types.Projection) string {
 	if p == nil {
 		return ""
@@ -175,7 +180,7 @@ func TestDDLTableStatements(t *testing.T) {
 	assert.Equal(t, types.BillingModePayPerRequest, d.BillingModeSummary.BillingMode)
 	lsis := map[string]string{}
 	for _, l := range d.LocalSecondaryIndexes {
-		lsis[aws.ToString(l.IndexName)] = strings.Join(keys(l.KeySchema), " ") + " " + projectionOf(l.Projection)
+		lsis[aws.ToString(l.IndexName)] = indexLine(l.KeySchema, l.Projection)
 	}
 	assert.Equal(t, map[string]string{
 		"byAll":  "HASH:id RANGE:a ALL",
@@ -335,7 +340,7 @@ func TestDDLGlobalIndexUsedByNextSelect(t *testing.T) {
 	execN(t, db, fmt.Sprintf("CREATE GSI IF NOT EXISTS bySizeIncl ON %s WITH PK=size:NUMBER WITH SK=id:STRING WITH projection=color,extra", table))
 	got2 := map[string]string{}
 	for _, g := range describeRaw(t, table).GlobalSecondaryIndexes {
-		got2[aws.ToString(g.IndexName)] = strings.Join(keys(g.KeySchema), " ") + " " + projectionOf(g.Projection) + " " + string(g.IndexStatus)
+		got2[aws.ToString(g.IndexName)] = indexLine(g.KeySchema, g.Projection) + " " + string(g.IndexStatus)
 	}
 	assert.Equal(t, map[string]string{
 		"byColor":    "HASH:color RANGE:size ALL ACTIVE",
@@ -510,10 +515,10 @@ func reproduced(d *types.TableDescription) map[string]any {
 	}
 	indexes := map[string]string{}
 	for _, l := range d.LocalSecondaryIndexes {
-		indexes["L "+aws.ToString(l.IndexName)] = strings.Join(keys(l.KeySchema), " ") + " " + projectionOf(l.Projection)
+		indexes["L "+aws.ToString(l.IndexName)] = indexLine(l.KeySchema, l.Projection)
 	}
 	for _, g := range d.GlobalSecondaryIndexes {
-		indexes["G "+aws.ToString(g.IndexName)] = strings.Join(keys(g.KeySchema), " ") + " " + projectionOf(g.Projection) + " " + capacity(g.ProvisionedThroughput)
+		indexes["G "+aws.ToString(g.IndexName)] = indexLine(g.KeySchema, g.Projection) + " " + capacity(g.ProvisionedThroughput)
 	}
 	class := ""
 	if d.TableClassSummary != nil {
@@ -605,22 +610,49 @@ func TestDDLRefusals(t *testing.T) {
 	}
 }
 
-// TestDDLWaitBoundedByContext cancels the wait for a global index that
-// DynamoDB Local builds in about a second: the error matches the
+// TestDDLWaitBoundedByContext cancels the statement's context while the
+// driver waits for a global index that DynamoDB Local builds in about a
+// second (at the first poll after UpdateTable): the error matches the
 // context's, says the operation continues, and the index does become
 // ACTIVE.
 func TestDDLWaitBoundedByContext(t *testing.T) {
-	db, ft, _ := ddlDB(t)
+	ft := faultinject.New(nil)
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel()
+	var mu sync.Mutex
+	describes := 0
+	ft.Observe(func(op string, _ []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		if op == "DescribeTable" {
+			if describes++; describes == 2 { // CREATE GSI's own, then the first poll
+				cancel()
+			}
+		}
+	})
+	db := faultDB(t, ft)
 	table := ddlName(t, "ddl_wait")
 	execN(t, db, fmt.Sprintf("CREATE TABLE %s WITH PK=id:STRING", table))
 
-	ctx, cancel := context.WithTimeout(ctxT(t), 100*time.Millisecond)
-	defer cancel()
 	_, err := db.ExecContext(ctx, fmt.Sprintf("CREATE GSI byColor ON %s WITH PK=color:STRING", table))
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "the operation continues on the server")
-	assert.Contains(t, err.Error(), `index "byColor" of table`)
+	assert.Contains(t, err.Error(), `CREATE GSI: index "byColor" of table`)
+	assert.Equal(t, 1, ft.Requests("UpdateTable"))
 	waitIndex(t, table, "byColor", false)
+
+	// A context that ends during the request itself: the outcome is not
+	// known, and the error says so.
+	ft.Inject(faultinject.Rule{Op: "DeleteTable", Times: 1, Fault: faultinject.Latency(5 * time.Second)})
+	short, cancelShort := context.WithTimeout(ctxT(t), 50*time.Millisecond)
+	defer cancelShort()
+	_, err = db.ExecContext(short, fmt.Sprintf("DROP TABLE %s", table))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var de *dynamosql.Error
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "DeleteTable", de.Op)
+	assert.Contains(t, err.Error(), "DROP TABLE: the context ended during DeleteTable")
+	assert.Contains(t, err.Error(), "DynamoDB may have received the request, and then the operation continues on the server")
 
 	// A context cancelled before: nothing is sent.
 	ft.ResetCounts()

@@ -363,20 +363,8 @@ func (s *syncer) drift(tr *TableReport, index, format string, a ...any) {
 	s.event(SyncEvent{Table: tr.Table, Index: index, Step: "drift", Message: msg})
 }
 
-func describeKey(ks []types.KeySchemaElement) (pk, sk string) {
-	for _, e := range ks {
-		switch e.KeyType {
-		case types.KeyTypeHash:
-			pk = aws.ToString(e.AttributeName)
-		case types.KeyTypeRange:
-			sk = aws.ToString(e.AttributeName)
-		}
-	}
-	return pk, sk
-}
-
 func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDescription, tr *TableReport) error {
-	if pk, sk := describeKey(desc.KeySchema); pk != t.pk || sk != t.sk {
+	if pk, sk := schema.KeyNames(desc.KeySchema); pk != t.pk || sk != t.sk {
 		s.drift(tr, "", "table %s has key (%s, %s) but %s declares (%s, %s); a table's key cannot change: migrate the data to a new table",
 			t.name, pk, orNone(sk), strings.Join(t.entities, ", "), t.pk, orNone(t.sk))
 		return nil
@@ -410,7 +398,7 @@ func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDesc
 			case !ok:
 				s.drift(tr, ix.Name, "local index %s is missing from table %s; local indexes can only be created with the table", ix.Name, t.name)
 			default:
-				if _, sk := describeKey(l.KeySchema); sk != ix.SortKey {
+				if _, sk := schema.KeyNames(l.KeySchema); sk != ix.SortKey {
 					s.drift(tr, ix.Name, "local index %s sorts by %s but is declared with %s", ix.Name, sk, ix.SortKey)
 				}
 				checkProjection(s, tr, ix.Name, l.Projection)
@@ -426,7 +414,7 @@ func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDesc
 			toAdd = append(toAdd, ix)
 			continue
 		}
-		pk, sk := describeKey(g.KeySchema)
+		pk, sk := schema.KeyNames(g.KeySchema)
 		if pk != ix.PartitionKey || sk != ix.SortKey {
 			if !s.opts.RecreateChangedIndexes {
 				s.drift(tr, ix.Name, "global index %s has key (%s, %s) but is declared with (%s, %s); set RecreateChangedIndexes to rebuild it",

@@ -438,18 +438,11 @@ func (p *parser) parseDDL() Statement {
 		case "ALTER":
 			s := &AlterGSI{}
 			s.Index, s.Table = p.ddlIndexOn()
-			var pos map[string]int
-			pos = p.parseOptions("ALTER GSI", []string{"WCU", "RCU"}, func(key string) {
-				switch key {
-				case "WCU":
-					s.WCU = p.ddlCount(key)
-				case "RCU":
-					s.RCU = p.ddlCount(key)
-				}
-			})
+			opts := p.parseOptions("ALTER GSI", "WCU", "RCU")
+			s.WCU, s.RCU = opts.wcu, opts.rcu
 			if s.WCU == nil || s.RCU == nil || *s.WCU == 0 || *s.RCU == 0 {
 				off := o.pos
-				if q, ok := pos["WCU"]; ok {
+				if q, ok := opts.pos["WCU"]; ok {
 					off = q
 				}
 				p.failAt(off, "ALTER GSI needs the index's new capacity: WITH wcu=n, WITH rcu=n, both 1 or more")
@@ -593,13 +586,22 @@ func (p *parser) ddlAttr(what string) Ident {
 	return id
 }
 
+// ddlOptions are the WITH options of a statement, as parsed.
+type ddlOptions struct {
+	pk, sk     KeyAttr
+	wcu, rcu   *int64
+	class      string
+	lsis       []LocalIndex
+	projection Projection
+	// pos holds the offsets of the option names given (upper case).
+	pos map[string]int
+}
+
 // parseOptions parses the WITH key=value options up to the end of the
-// statement: it checks each key against allowed (upper case), refuses a
-// key given twice (except LSI), and calls value with the upper-cased key
-// and the current token just after the '='. It returns the offsets of the
-// keys.
-func (p *parser) parseOptions(stmt string, allowed []string, value func(key string)) map[string]int {
-	pos := map[string]int{}
+// statement, refusing a key not in allowed (upper case) and a key given
+// twice (except LSI). A projection not given is KEYS_ONLY.
+func (p *parser) parseOptions(stmt string, allowed ...string) *ddlOptions {
+	o := &ddlOptions{pos: map[string]int{}, projection: Projection{Type: ProjectKeysOnly}}
 	for first := true; !p.atEnd(); first = false {
 		if !first {
 			p.accept(tokComma)
@@ -626,15 +628,48 @@ func (p *parser) parseOptions(stmt string, allowed []string, value func(key stri
 			}
 			p.failAt(k.pos, "%s", msg)
 		}
-		if _, dup := pos[key]; dup && key != "LSI" {
+		if _, dup := o.pos[key]; dup && key != "LSI" {
 			p.failAt(k.pos, "WITH %s is given twice", key)
 		}
-		pos[key] = k.pos
+		o.pos[key] = k.pos
 		p.next()
 		p.expect(tokEq, "= after "+key)
-		value(key)
+		switch key {
+		case "PK":
+			o.pk = p.ddlKey(key)
+		case "SK":
+			o.sk = p.ddlKey(key)
+		case "WCU":
+			o.wcu = p.ddlCount(key)
+		case "RCU":
+			o.rcu = p.ddlCount(key)
+		case "CLASS":
+			o.class = p.ddlClass()
+		case "PROJECTION":
+			o.projection = p.ddlProjection("projection")
+		case "LSI":
+			o.lsis = append(o.lsis, p.ddlLocalIndex(o.lsis))
+		}
 	}
-	return pos
+	return o
+}
+
+// ddlLocalIndex parses the value of WITH LSI=idx:attr:type[:projection].
+func (p *parser) ddlLocalIndex(before []LocalIndex) LocalIndex {
+	at := p.tok().pos
+	l := LocalIndex{Name: p.ddlResource("an index name after LSI=", "index")}
+	for _, b := range before {
+		if b.Name.Name == l.Name.Name {
+			p.failAt(at, "local index %q is declared twice", l.Name.Name)
+		}
+	}
+	p.expect(tokColon, "':' and the index's sort key after the index name, as in LSI=idx:attr:STRING")
+	l.SortKey = p.ddlKey("LSI")
+	l.Projection = Projection{Type: ProjectKeysOnly}
+	if p.accept(tokColon) {
+		l.Projection = p.ddlProjection("LSI")
+	}
+	return l
 }
 
 // ddlKey parses attr:type.
@@ -772,47 +807,20 @@ func (p *parser) parseCreateTable() *CreateTable {
 	if p.atEnd() {
 		p.fail("CREATE TABLE needs a partition key: add WITH PK=attr:STRING (or NUMBER, BINARY)")
 	}
-	lsiNames := map[string]bool{}
-	pos := p.parseOptions("CREATE TABLE", []string{"PK", "SK", "WCU", "RCU", "LSI", "CLASS"}, func(key string) {
-		switch key {
-		case "PK":
-			s.PartitionKey = p.ddlKey(key)
-		case "SK":
-			s.SortKey = p.ddlKey(key)
-		case "WCU":
-			s.WCU = p.ddlCount(key)
-		case "RCU":
-			s.RCU = p.ddlCount(key)
-		case "CLASS":
-			s.Class = p.ddlClass()
-		case "LSI":
-			at := p.tok().pos
-			l := LocalIndex{Name: p.ddlResource("an index name after LSI=", "index")}
-			if lsiNames[l.Name.Name] {
-				p.failAt(at, "local index %q is declared twice", l.Name.Name)
-			}
-			lsiNames[l.Name.Name] = true
-			p.expect(tokColon, "':' and the index's sort key after the index name, as in LSI=idx:attr:STRING")
-			l.SortKey = p.ddlKey("LSI")
-			l.Projection = Projection{Type: ProjectKeysOnly}
-			if p.accept(tokColon) {
-				l.Projection = p.ddlProjection("LSI")
-			}
-			s.LocalIndexes = append(s.LocalIndexes, l)
-		}
-	})
+	o := p.parseOptions("CREATE TABLE", "PK", "SK", "WCU", "RCU", "LSI", "CLASS")
+	s.PartitionKey, s.SortKey, s.WCU, s.RCU, s.LocalIndexes, s.Class = o.pk, o.sk, o.wcu, o.rcu, o.lsis, o.class
 	if s.PartitionKey.IsZero() {
 		p.fail("CREATE TABLE needs a partition key: add WITH PK=attr:STRING (or NUMBER, BINARY)")
 	}
-	p.checkCapacity(s.WCU, s.RCU, pos)
+	p.checkCapacity(s.WCU, s.RCU, o.pos)
 	if len(s.LocalIndexes) > 0 && s.SortKey.IsZero() {
-		p.failAt(pos["LSI"], "a table with local secondary indexes needs a sort key: add WITH SK=attr:type")
+		p.failAt(o.pos["LSI"], "a table with local secondary indexes needs a sort key: add WITH SK=attr:type")
 	}
 	keys := []KeyAttr{s.PartitionKey, s.SortKey}
 	for _, l := range s.LocalIndexes {
 		keys = append(keys, l.SortKey)
 	}
-	p.checkKeyTypes(keys, pos)
+	p.checkKeyTypes(keys, o.pos)
 	return s
 }
 
@@ -845,44 +853,24 @@ func (p *parser) parseAlterTable() *AlterTable {
 	if p.atEnd() {
 		p.fail("ALTER TABLE needs what to change: WITH wcu=n, WITH rcu=n (both 0 for on-demand) or WITH CLASS=STANDARD|STANDARD_IA")
 	}
-	pos := p.parseOptions("ALTER TABLE", []string{"WCU", "RCU", "CLASS"}, func(key string) {
-		switch key {
-		case "WCU":
-			s.WCU = p.ddlCount(key)
-		case "RCU":
-			s.RCU = p.ddlCount(key)
-		case "CLASS":
-			s.Class = p.ddlClass()
-		}
-	})
-	p.checkCapacity(s.WCU, s.RCU, pos)
+	o := p.parseOptions("ALTER TABLE", "WCU", "RCU", "CLASS")
+	s.WCU, s.RCU, s.Class = o.wcu, o.rcu, o.class
+	p.checkCapacity(s.WCU, s.RCU, o.pos)
 	return s
 }
 
 func (p *parser) parseCreateGSI() *CreateGSI {
-	s := &CreateGSI{IfNotExists: p.ifNotExists(), Projection: Projection{Type: ProjectKeysOnly}}
+	s := &CreateGSI{IfNotExists: p.ifNotExists()}
 	s.Index, s.Table = p.ddlIndexOn()
 	if p.atEnd() {
 		p.fail("CREATE GSI needs the index's partition key: add WITH PK=attr:STRING (or NUMBER, BINARY)")
 	}
-	pos := p.parseOptions("CREATE GSI", []string{"PK", "SK", "WCU", "RCU", "PROJECTION"}, func(key string) {
-		switch key {
-		case "PK":
-			s.PartitionKey = p.ddlKey(key)
-		case "SK":
-			s.SortKey = p.ddlKey(key)
-		case "WCU":
-			s.WCU = p.ddlCount(key)
-		case "RCU":
-			s.RCU = p.ddlCount(key)
-		case "PROJECTION":
-			s.Projection = p.ddlProjection("projection")
-		}
-	})
+	o := p.parseOptions("CREATE GSI", "PK", "SK", "WCU", "RCU", "PROJECTION")
+	s.PartitionKey, s.SortKey, s.WCU, s.RCU, s.Projection = o.pk, o.sk, o.wcu, o.rcu, o.projection
 	if s.PartitionKey.IsZero() {
 		p.fail("CREATE GSI needs the index's partition key: add WITH PK=attr:STRING (or NUMBER, BINARY)")
 	}
-	p.checkCapacity(s.WCU, s.RCU, pos)
+	p.checkCapacity(s.WCU, s.RCU, o.pos)
 	return s
 }
 
@@ -1093,6 +1081,32 @@ const MaxDDLName = 1024
 
 // ---- Equal and Clone ----
 
+// DDLTable returns the table (and, for an index statement, the index) a
+// table or index statement names; "" for LIST TABLES and other statements.
+func DDLTable(s Statement) (table, index string) {
+	switch s := s.(type) {
+	case *CreateTable:
+		return s.Table.Name, ""
+	case *DescribeTable:
+		return s.Table.Name, ""
+	case *AlterTable:
+		return s.Table.Name, ""
+	case *DropTable:
+		return s.Table.Name, ""
+	case *ShowCreateTable:
+		return s.Table.Name, ""
+	case *CreateGSI:
+		return s.Table.Name, s.Index.Name
+	case *DescribeIndex:
+		return s.Table.Name, s.Index.Name
+	case *AlterGSI:
+		return s.Table.Name, s.Index.Name
+	case *DropGSI:
+		return s.Table.Name, s.Index.Name
+	}
+	return "", ""
+}
+
 // equalDDL reports whether a and b are the same statement, ignoring
 // whether names were quoted.
 func equalDDL(a ddlStatement, b Statement) bool {
@@ -1100,53 +1114,34 @@ func equalDDL(a ddlStatement, b Statement) bool {
 	if !ok {
 		return false
 	}
-	return reflect.DeepEqual(unquoted(a), unquoted(bd))
+	ac, bc := cloneDDL(a), cloneDDL(bd)
+	unquote(reflect.ValueOf(ac))
+	unquote(reflect.ValueOf(bc))
+	return reflect.DeepEqual(ac, bc)
 }
 
-// unquoted returns a copy of s with every name unquoted.
-func unquoted(s ddlStatement) Statement {
-	c := cloneDDL(s)
-	u := func(id *Ident) { id.Quoted = false }
-	switch c := c.(type) {
-	case *CreateTable:
-		u(&c.Table)
-		u(&c.PartitionKey.Name)
-		u(&c.SortKey.Name)
-		for i := range c.LocalIndexes {
-			l := &c.LocalIndexes[i]
-			u(&l.Name)
-			u(&l.SortKey.Name)
-			for j := range l.Projection.Attrs {
-				u(&l.Projection.Attrs[j])
-			}
+var identType = reflect.TypeFor[Ident]()
+
+// unquote clears the Quoted flag of every Ident v holds.
+func unquote(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			unquote(v.Elem())
 		}
-	case *DescribeTable:
-		u(&c.Table)
-	case *AlterTable:
-		u(&c.Table)
-	case *DropTable:
-		u(&c.Table)
-	case *CreateGSI:
-		u(&c.Index)
-		u(&c.Table)
-		u(&c.PartitionKey.Name)
-		u(&c.SortKey.Name)
-		for j := range c.Projection.Attrs {
-			u(&c.Projection.Attrs[j])
+	case reflect.Struct:
+		if v.Type() == identType {
+			v.Field(1).SetBool(false)
+			return
 		}
-	case *DescribeIndex:
-		u(&c.Index)
-		u(&c.Table)
-	case *AlterGSI:
-		u(&c.Index)
-		u(&c.Table)
-	case *DropGSI:
-		u(&c.Index)
-		u(&c.Table)
-	case *ShowCreateTable:
-		u(&c.Table)
+		for i := 0; i < v.NumField(); i++ {
+			unquote(v.Field(i))
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			unquote(v.Index(i))
+		}
 	}
-	return c
 }
 
 // cloneDDL returns a deep copy of s.
@@ -1163,38 +1158,24 @@ func cloneDDL(s ddlStatement) Statement {
 			}
 		}
 		return &c
-	case *ListTables:
-		return &ListTables{}
-	case *DescribeTable:
-		c := *s
-		return &c
 	case *AlterTable:
 		c := *s
 		c.WCU, c.RCU = cloneInt(s.WCU), cloneInt(s.RCU)
-		return &c
-	case *DropTable:
-		c := *s
 		return &c
 	case *CreateGSI:
 		c := *s
 		c.WCU, c.RCU = cloneInt(s.WCU), cloneInt(s.RCU)
 		c.Projection = cloneProjection(s.Projection)
 		return &c
-	case *DescribeIndex:
-		c := *s
-		return &c
 	case *AlterGSI:
 		c := *s
 		c.WCU, c.RCU = cloneInt(s.WCU), cloneInt(s.RCU)
 		return &c
-	case *DropGSI:
-		c := *s
-		return &c
-	case *ShowCreateTable:
-		c := *s
-		return &c
 	}
-	return s
+	// The others hold only names and flags: a copy of the struct is deep.
+	c := reflect.New(reflect.TypeOf(s).Elem())
+	c.Elem().Set(reflect.ValueOf(s).Elem())
+	return c.Interface().(Statement)
 }
 
 func cloneInt(p *int64) *int64 {

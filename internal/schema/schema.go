@@ -104,6 +104,20 @@ func KeySchema(pk, sk string) []types.KeySchemaElement {
 	return ks
 }
 
+// KeyNames returns the partition and sort key names of a key schema ("" for
+// none).
+func KeyNames(ks []types.KeySchemaElement) (pk, sk string) {
+	for _, e := range ks {
+		switch e.KeyType {
+		case types.KeyTypeHash:
+			pk = aws.ToString(e.AttributeName)
+		case types.KeyTypeRange:
+			sk = aws.ToString(e.AttributeName)
+		}
+	}
+	return pk, sk
+}
+
 // definitions collects the attribute definitions of key attributes, once
 // each, in order, refusing an attribute declared with two types.
 type definitions struct {
@@ -311,15 +325,7 @@ func FromDescription(d *types.TableDescription) *Table {
 		return Attr{Name: name, Type: typeOf[name]}
 	}
 	keys := func(ks []types.KeySchemaElement) (Attr, Attr) {
-		var pk, sk string
-		for _, e := range ks {
-			switch e.KeyType {
-			case types.KeyTypeHash:
-				pk = aws.ToString(e.AttributeName)
-			case types.KeyTypeRange:
-				sk = aws.ToString(e.AttributeName)
-			}
-		}
+		pk, sk := KeyNames(ks)
 		return attr(pk), attr(sk)
 	}
 	t := &Table{Name: aws.ToString(d.TableName)}
