@@ -725,3 +725,50 @@ func TestExplainDDL(t *testing.T) {
 	require.ErrorIs(t, err, dynamosql.ErrArgCount)
 	assert.Zero(t, ft.Requests(""), "Explain sends nothing")
 }
+
+// TestDDLGodynamoExamples runs the examples of godynamo's SQL_TABLE.md and
+// SQL_INDEX.md as written there (with unique table names), checking the
+// RowsAffected and result columns godynamo documents.
+func TestDDLGodynamoExamples(t *testing.T) {
+	t.Parallel() // DynamoDB Local takes about a second per index change
+	db, ft, _ := ddlDB(t)
+	ctx := ctxT(t)
+	demo, session, tablename := ddlName(t, "demo"), ddlName(t, "session"), ddlName(t, "tablename")
+	name := strings.NewReplacer("demo", demo, "session", session, "tablename", tablename).Replace
+
+	for _, tt := range []struct {
+		q    string
+		want int64
+	}{
+		{`CREATE TABLE demo WITH PK=id:string WITH rcu=3 WITH wcu=5`, 1},
+		{`ALTER TABLE demo WITH rcu=5 WITH wcu=7`, 1},
+		{`CREATE TABLE session WITH PK=app:string WITH SK=user:string WITH LSI=idxos:os:string:os_name,os_version WITH LSI=idxbrowser:browser:string:* WITH LSI=idxtime:timestamp:number`, 1},
+		{`CREATE TABLE IF NOT EXISTS tablename WITH PK=id:string WITH rcu=3 WITH wcu=5`, 1},
+		{`CREATE GSI idxname ON tablename WITH pk=grade:number, WITH rcu=1 WITH wcu=2`, 1},
+		{`ALTER GSI idxname ON tablename WITH rcu=1 WITH wcu=3`, 1},
+	} {
+		assert.Equal(t, tt.want, execN(t, db, name(tt.q)), tt.q)
+	}
+	cols, _, rows := queryAll(t, db, `LIST TABLES`)
+	assert.Equal(t, []string{"$1"}, cols)
+	assert.NotEmpty(t, rows)
+	cols, _, rows = queryAll(t, db, name(`DESCRIBE TABLE demo`))
+	assert.Equal(t, demo, column(t, cols, rows, "TableName"))
+	cols, _, rows = queryAll(t, db, name(`DESCRIBE LSI idxos ON session`))
+	assert.Equal(t, []string{"IndexArn", "IndexName", "IndexSizeBytes", "ItemCount", "KeySchema", "Projection"}, cols, "godynamo's sample columns")
+	assert.JSONEq(t, `{"NonKeyAttributes":["os_name","os_version"],"ProjectionType":"INCLUDE"}`, column(t, cols, rows, "Projection").(string))
+	cols, _, rows = queryAll(t, db, name(`DESCRIBE GSI idxname ON tablename`))
+	assert.Equal(t, "idxname", column(t, cols, rows, "IndexName"))
+	assert.JSONEq(t, `[{"AttributeName":"grade","KeyType":"HASH"}]`, column(t, cols, rows, "KeySchema").(string))
+
+	// godynamo's index page writes wru for wcu; godynamo ignores the
+	// unknown option and sends a nil capacity, which DynamoDB refuses.
+	_, err := db.ExecContext(ctx, name(`ALTER GSI idxname ON tablename WITH rcu=1 WITH wru=2`))
+	require.ErrorIs(t, err, dynamosql.ErrSyntax)
+	assert.Contains(t, err.Error(), "(write capacity is WCU)")
+
+	for _, q := range []string{`DROP GSI IF EXISTS idxname ON tablename`, `DROP TABLE IF EXISTS demo`, `DELETE TABLE session`, `DROP TABLE tablename`} {
+		assert.EqualValues(t, 1, execN(t, db, name(q)), q)
+	}
+	assert.Zero(t, ft.Requests("ExecuteStatement"))
+}

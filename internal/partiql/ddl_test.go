@@ -335,3 +335,19 @@ func FuzzParseDDL(f *testing.F) {
 	}
 	f.Fuzz(checkParse)
 }
+
+// BenchmarkLooksLikeDDL measures what every statement pays for the
+// driver's test for table statements: a SELECT and a DELETE (which reads
+// a second word).
+func BenchmarkLooksLikeDDL(b *testing.B) {
+	for _, q := range []string{benchStmt, `DELETE FROM "orders" WHERE id = ?`} {
+		b.Run(q[:6], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if LooksLikeDDL(q) {
+					b.Fatal("DDL?")
+				}
+			}
+		})
+	}
+}
