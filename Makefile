@@ -24,7 +24,7 @@ PKGS ?= ./...
 # then with a bare "context deadline exceeded" at the deadline (Go issue
 # 75804, fixed in Go 1.27), which is not a finding.
 FUZZ_TARGETS ?= .:FuzzParseDSN:20000x .:FuzzCountParams:20000x .:FuzzValueRoundTrip:1000x .:FuzzErrorMessagesAreValidUTF8:20000x \
-	./internal/partiql:FuzzParse:100000x ./pagination:FuzzDecodeCursor:50000x
+	./internal/partiql:FuzzParse:100000x ./internal/partiql:FuzzParseDDL:60000x ./pagination:FuzzDecodeCursor:50000x
 # The budget of a target whose entry names none.
 FUZZTIME ?= 10000x
 

@@ -145,6 +145,16 @@ func analyse(text string) *analysis {
 	}
 	a.kind, a.params, a.returning, a.table = pa.Kind, pa.Params, pa.Returning, pa.Table
 	a.stmt, a.parseErr = pa.Stmt, pa.Err
+	if pa.DDL {
+		// A table or index statement (ddl.go): never PartiQL, so never
+		// sent to ExecuteStatement, even when it cannot be read.
+		if a.stmt == nil {
+			a.err = ddlError(pa.Err)
+			return a
+		}
+		a.table, _ = partiql.DDLTable(a.stmt)
+		return a
+	}
 	if err := checkTableName(a.table); err != nil {
 		a.err = err
 		return a

@@ -218,6 +218,10 @@ func (c *conn) stages(ctx context.Context, query string, args []driver.NamedValu
 	if a.err != nil {
 		return a.err
 	}
+	if a.kind.IsDDL() {
+		*p = prepared{a: a, query: a.text}
+		return c.checkDDL(a, len(args)) // ddl.go
+	}
 	if a.params != len(args) {
 		return fmt.Errorf("%w: the statement has %d ? placeholder(s) but %d argument(s) were given",
 			ErrArgCount, a.params, len(args))
@@ -296,6 +300,8 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	switch {
+	case p.a.kind.IsDDL():
+		return c.execDDL(ctx, p.a.stmt) // ddl.go: tables and indexes
 	case p.a.kind == partiql.KindSelect:
 		return nil, fmt.Errorf("%w: Exec of a SELECT: use Query (QueryContext), which returns the rows", ErrNotQuery)
 	case p.multi != nil:
@@ -322,6 +328,8 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	switch {
+	case p.a.kind.IsDDL():
+		return c.queryDDL(ctx, p.a.stmt) // ddl.go
 	case p.a.kind == partiql.KindSelect && p.count:
 		return c.countRows(ctx, &p) // rows.go
 	case p.a.kind == partiql.KindSelect && p.none:

@@ -73,6 +73,24 @@ var (
 	// ErrUnexpectedResponse reports an answer of DynamoDB the driver cannot
 	// use (a response that does not match the request).
 	ErrUnexpectedResponse = errors.New("dynamosql: unexpected response from DynamoDB")
+
+	// ErrNotExec reports Query of a statement that returns no rows: a
+	// CREATE, ALTER or DROP of a table or an index. Run it with Exec,
+	// whose Result has RowsAffected.
+	ErrNotExec = errors.New("dynamosql: statement returns no rows")
+
+	// ErrDDLInTx reports a CREATE, ALTER or DROP of a table or an index
+	// inside a transaction: DynamoDB transactions hold only item writes
+	// (INSERT, UPDATE, DELETE and EXISTS checks). Run it on the *sql.DB,
+	// outside the transaction; the transaction stays usable.
+	ErrDDLInTx = errors.New("dynamosql: table and index statements cannot run in a transaction: DynamoDB transactions hold only item writes")
+
+	// ErrInvalidDDL reports a table or index statement that DynamoDB could
+	// not apply to the table as it is, found before anything is changed:
+	// a global index without capacity on a provisioned table, a capacity
+	// for an index of an on-demand table, ALTER GSI of an index the table
+	// does not have.
+	ErrInvalidDDL = errors.New("dynamosql: invalid table or index statement")
 )
 
 // Errors of statements the driver refuses to send because it cannot read

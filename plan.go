@@ -62,6 +62,9 @@ type Plan struct {
 	// Refused is the error the statement would fail with before anything
 	// is sent (ErrFullScan under scan=deny), nil when it would be sent.
 	Refused error
+	// Calls lists the control-plane calls of a table or index statement
+	// (CREATE TABLE, ...: see docs/tables.md), in order; nil for PartiQL.
+	Calls []string
 }
 
 // plan routes p's SELECT and applies the scan policy. It returns the errors
@@ -280,6 +283,8 @@ func (p *prepared) explain() *Plan {
 		Refused:   p.refused,
 	}
 	switch {
+	case p.a.kind.IsDDL():
+		ddlCalls(e, p.a.stmt) // ddl.go
 	case p.plan != nil:
 		e.Table, e.Index, e.Access, e.Reason = p.plan.Table, p.plan.Index, p.plan.Access, p.plan.Reason
 	case p.note != "":
@@ -329,6 +334,9 @@ func (e *Plan) String() string {
 	fmt.Fprintf(&b, "reason:    %s", e.Reason)
 	if e.Refused != nil {
 		fmt.Fprintf(&b, "\nrefused:   %v", e.Refused)
+	}
+	if len(e.Calls) > 0 {
+		fmt.Fprintf(&b, "\ncalls:     %s", strings.Join(e.Calls, "; "))
 	}
 	return b.String()
 }

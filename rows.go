@@ -18,7 +18,8 @@ import (
 
 // Stage 5 of the pipeline: results. Every driver.Rows of the driver is
 // here: rows streams a SELECT page by page (and holds the items of a
-// RETURNING clause); countResult is the one row of a COUNT(*). A row's
+// RETURNING clause); countResult is the one row of a COUNT(*); memRows
+// holds the rows of LIST TABLES, DESCRIBE and SHOW CREATE TABLE (ddl.go). A row's
 // values are decoded from DynamoDB's attribute values by decode.go.
 
 // column is one result column: its name as written in the projection and
@@ -293,6 +294,68 @@ func (r *rows) ColumnTypeScanType(index int) reflect.Type {
 // attribute as nullable (an item may lack it).
 func (r *rows) ColumnTypeNullable(index int) (nullable, ok bool) {
 	return !r.cols[index].notNull, true
+}
+
+// ---- results held in memory ----
+
+// memRows is a result held in memory: the rows of LIST TABLES, DESCRIBE
+// and SHOW CREATE TABLE, with their column types.
+type memRows struct {
+	cols []memColumn
+	rows [][]driver.Value
+	pos  int
+}
+
+// memColumn is a column of memRows.
+type memColumn struct {
+	name     string
+	typeName string
+	scan     reflect.Type
+	nullable bool
+}
+
+var (
+	_ driver.Rows                           = (*memRows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*memRows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*memRows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*memRows)(nil)
+)
+
+// Columns returns the column names.
+func (r *memRows) Columns() []string {
+	names := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		names[i] = c.name
+	}
+	return names
+}
+
+// Close releases the rows.
+func (r *memRows) Close() error {
+	r.rows, r.pos = nil, 0
+	return nil
+}
+
+// Next fills dest with the next row.
+func (r *memRows) Next(dest []driver.Value) error {
+	if r.pos >= len(r.rows) {
+		return io.EOF
+	}
+	copy(dest, r.rows[r.pos])
+	r.pos++
+	return nil
+}
+
+// ColumnTypeDatabaseTypeName returns the column's type: S, N, BOOL,
+// TIMESTAMP or JSON.
+func (r *memRows) ColumnTypeDatabaseTypeName(index int) string { return r.cols[index].typeName }
+
+// ColumnTypeScanType returns the Go type of the column's values.
+func (r *memRows) ColumnTypeScanType(index int) reflect.Type { return r.cols[index].scan }
+
+// ColumnTypeNullable reports whether the column may hold NULL.
+func (r *memRows) ColumnTypeNullable(index int) (nullable, ok bool) {
+	return r.cols[index].nullable, true
 }
 
 // ---- LIMIT 0, OFFSET ----

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/schema"
 )
 
 // SyncOptions configures Sync. The zero value creates on-demand tables,
@@ -86,13 +86,6 @@ type TableReport struct {
 	Drift []string
 }
 
-// syncAPI is the part of the DynamoDB client Sync needs.
-type syncAPI interface {
-	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
-	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
-	UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error)
-}
-
 // Sync makes the tables of models exist as declared (the seed's
 // "synchronize: true"): it creates missing tables with their keys,
 // attribute definitions (composite columns as strings), global and local
@@ -105,8 +98,9 @@ type syncAPI interface {
 // Progress goes to SyncOptions.Progress or the logger. Entities sharing a
 // table are merged.
 //
-// Sync uses the connector's DynamoDB client (CreateTable has no PartiQL
-// form) and records the models' composite columns in the connector's
+// Sync uses the connector's DynamoDB client and builds its requests, and
+// waits, with the same code as the driver's CREATE TABLE and CREATE GSI
+// statements; it records the models' composite columns in the connector's
 // catalog (see Attach), forgetting cached descriptions of the tables.
 //
 // Existing items do not gain a composite column that a newly added index
@@ -202,11 +196,11 @@ func orNone(s string) string {
 
 // syncer carries one Sync run.
 type syncer struct {
-	api  syncAPI
+	api  schema.API
 	opts SyncOptions
 }
 
-func syncTables(ctx context.Context, api syncAPI, opts SyncOptions, models []Model) (*SyncReport, error) {
+func syncTables(ctx context.Context, api schema.API, opts SyncOptions, models []Model) (*SyncReport, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Minute
 	}
@@ -256,41 +250,34 @@ func syncTables(ctx context.Context, api syncAPI, opts SyncOptions, models []Mod
 
 func (s *syncer) event(e SyncEvent) { s.opts.Progress(e) }
 
-func (s *syncer) throughput() *types.ProvisionedThroughput {
-	return &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(s.opts.ReadCapacity), WriteCapacityUnits: aws.Int64(s.opts.WriteCapacity)}
+// capacity is the throughput of provisioned tables and their global
+// indexes; zero (on-demand) otherwise.
+func (s *syncer) capacity() schema.Capacity {
+	if s.opts.BillingMode != types.BillingModeProvisioned {
+		return schema.Capacity{}
+	}
+	return schema.Capacity{Read: s.opts.ReadCapacity, Write: s.opts.WriteCapacity}
 }
 
-func keySchema(pk, sk string) []types.KeySchemaElement {
-	ks := []types.KeySchemaElement{{AttributeName: aws.String(pk), KeyType: types.KeyTypeHash}}
-	if sk != "" {
-		ks = append(ks, types.KeySchemaElement{AttributeName: aws.String(sk), KeyType: types.KeyTypeRange})
+func (t *tableDecl) attr(name string) schema.Attr {
+	if name == "" {
+		return schema.Attr{}
 	}
-	return ks
+	return schema.Attr{Name: name, Type: t.types[name]}
 }
 
-func (t *tableDecl) definitions(attrs ...string) []types.AttributeDefinition {
-	var defs []types.AttributeDefinition
-	seen := map[string]bool{}
-	for _, a := range attrs {
-		if a == "" || seen[a] {
-			continue
-		}
-		seen[a] = true
-		defs = append(defs, types.AttributeDefinition{AttributeName: aws.String(a), AttributeType: t.types[a]})
+// index declares ix, projecting all attributes (the mapper reads whole
+// items); a global index of a provisioned table gets capacity c.
+func (t *tableDecl) index(ix Index, c schema.Capacity) schema.Index {
+	si := schema.Index{
+		Name: ix.Name, Global: ix.Global,
+		PartitionKey: t.attr(ix.PartitionKey), SortKey: t.attr(ix.SortKey),
+		Projection: types.ProjectionTypeAll,
 	}
-	return defs
-}
-
-func (s *syncer) gsi(ix Index, provisioned bool) types.GlobalSecondaryIndex {
-	g := types.GlobalSecondaryIndex{
-		IndexName:  aws.String(ix.Name),
-		KeySchema:  keySchema(ix.PartitionKey, ix.SortKey),
-		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+	if ix.Global {
+		si.Capacity = c
 	}
-	if provisioned {
-		g.ProvisionedThroughput = s.throughput()
-	}
-	return g
+	return si
 }
 
 func (s *syncer) table(ctx context.Context, t *tableDecl) (*TableReport, error) {
@@ -311,97 +298,63 @@ func (s *syncer) table(ctx context.Context, t *tableDecl) (*TableReport, error) 
 
 // describe returns the table's description, nil when it does not exist.
 func (s *syncer) describe(ctx context.Context, name string) (*types.TableDescription, error) {
-	out, err := s.api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+	d, err := schema.Describe(ctx, s.api, name)
 	if err != nil {
-		var nf *types.ResourceNotFoundException
-		if errors.As(err, &nf) {
-			return nil, nil
-		}
 		return nil, fmt.Errorf("mapper: Sync: DescribeTable %q: %w", name, err)
 	}
-	return out.Table, nil
+	return d, nil
 }
 
 func (s *syncer) create(ctx context.Context, t *tableDecl) error {
-	provisioned := s.opts.BillingMode == types.BillingModeProvisioned
-	attrs := []string{t.pk, t.sk}
-	in := &dynamodb.CreateTableInput{
-		TableName:   aws.String(t.name),
-		KeySchema:   keySchema(t.pk, t.sk),
-		BillingMode: s.opts.BillingMode,
-	}
-	if provisioned {
-		in.ProvisionedThroughput = s.throughput()
-	}
+	spec := &schema.Table{Name: t.name, PartitionKey: t.attr(t.pk), SortKey: t.attr(t.sk), Capacity: s.capacity()}
 	var names []string
 	for _, ix := range t.indexes {
-		attrs = append(attrs, ix.PartitionKey, ix.SortKey)
+		spec.Indexes = append(spec.Indexes, t.index(ix, spec.Capacity))
 		names = append(names, ix.Name)
-		if ix.Global {
-			in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, s.gsi(ix, provisioned))
-		} else {
-			in.LocalSecondaryIndexes = append(in.LocalSecondaryIndexes, types.LocalSecondaryIndex{
-				IndexName:  aws.String(ix.Name),
-				KeySchema:  keySchema(ix.PartitionKey, ix.SortKey),
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-			})
-		}
 	}
-	in.AttributeDefinitions = t.definitions(attrs...)
+	in, err := spec.CreateInput()
+	if err != nil {
+		return fmt.Errorf("mapper: Sync: table %q: %w", t.name, err)
+	}
 	msg := fmt.Sprintf("creating table %s (key %s, %s)", t.name, t.pk, orNone(t.sk))
 	if len(names) > 0 {
 		msg += ", indexes " + strings.Join(names, ", ")
 	}
 	s.event(SyncEvent{Table: t.name, Step: "create-table", Message: msg})
-	if _, err := s.api.CreateTable(ctx, in); err != nil {
-		var inUse *types.ResourceInUseException
-		if !errors.As(err, &inUse) {
-			return fmt.Errorf("mapper: Sync: CreateTable %q: %w", t.name, err)
-		}
-		// Created meanwhile by someone else: wait for it like ours.
+	var last *types.TableDescription
+	out, err := s.api.CreateTable(ctx, in)
+	switch {
+	case err == nil:
+		last = out.TableDescription
+	case !schema.IsInUse(err):
+		return fmt.Errorf("mapper: Sync: CreateTable %q: %w", t.name, err)
 	}
-	_, err := s.wait(ctx, t.name, "", "")
+	// (In use: created meanwhile by someone else; wait for it like ours.)
+	_, err = s.wait(ctx, schema.Target{Table: t.name}, last)
 	return err
 }
 
-// wait polls the table until it and its global indexes are ACTIVE (and
-// index gone no longer exists), within the timeout.
-func (s *syncer) wait(ctx context.Context, table, index, gone string) (*types.TableDescription, error) {
+// wait waits, within the timeout, until DynamoDB has applied the change tg
+// names (see schema.Waiter), reporting each poll.
+func (s *syncer) wait(ctx context.Context, tg schema.Target, last *types.TableDescription) (*types.TableDescription, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	start := time.Now()
-	for {
-		desc, err := s.describe(ctx, table)
-		if err != nil {
-			return nil, err
+	w := schema.Waiter{Poll: s.opts.PollInterval, Progress: func(p schema.Progress) {
+		s.event(SyncEvent{Table: tg.Table, Index: tg.Index, Step: "wait", Status: p.Status, Elapsed: p.Elapsed,
+			Message: fmt.Sprintf("waiting for table %s: %s", tg.Table, p.Status)})
+	}}
+	desc, err := w.Wait(ctx, s.api, tg, last)
+	if err != nil {
+		var we *schema.WaitError
+		if errors.As(err, &we) && ctx.Err() != nil {
+			return nil, fmt.Errorf("mapper: Sync: table %q not ACTIVE after %v (status %s): %w", tg.Table, s.opts.Timeout, we.Status, err)
 		}
-		status := "MISSING"
-		ready := false
-		if desc != nil {
-			status = string(desc.TableStatus)
-			ready = desc.TableStatus == types.TableStatusActive
-			for _, g := range desc.GlobalSecondaryIndexes {
-				name := aws.ToString(g.IndexName)
-				if name == gone {
-					ready, status = false, "deleting index "+name+" ("+string(g.IndexStatus)+")"
-				} else if g.IndexStatus != types.IndexStatusActive {
-					ready, status = false, "index "+name+" "+string(g.IndexStatus)
-				}
-			}
-		}
-		if ready {
-			s.event(SyncEvent{Table: table, Index: index, Step: "ready", Status: "ACTIVE", Elapsed: time.Since(start),
-				Message: fmt.Sprintf("table %s is ACTIVE after %v", table, time.Since(start).Round(time.Millisecond))})
-			return desc, nil
-		}
-		s.event(SyncEvent{Table: table, Index: index, Step: "wait", Status: status, Elapsed: time.Since(start),
-			Message: fmt.Sprintf("waiting for table %s: %s", table, status)})
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("mapper: Sync: table %q not ACTIVE after %v (status %s): %w", table, s.opts.Timeout, status, ctx.Err())
-		case <-time.After(s.opts.PollInterval):
-		}
+		return nil, fmt.Errorf("mapper: Sync: %w", err)
 	}
+	s.event(SyncEvent{Table: tg.Table, Index: tg.Index, Step: "ready", Status: "ACTIVE", Elapsed: time.Since(start),
+		Message: fmt.Sprintf("table %s is ACTIVE after %v", tg.Table, time.Since(start).Round(time.Millisecond))})
+	return desc, nil
 }
 
 func (s *syncer) drift(tr *TableReport, index, format string, a ...any) {
@@ -410,20 +363,8 @@ func (s *syncer) drift(tr *TableReport, index, format string, a ...any) {
 	s.event(SyncEvent{Table: tr.Table, Index: index, Step: "drift", Message: msg})
 }
 
-func describeKey(ks []types.KeySchemaElement) (pk, sk string) {
-	for _, e := range ks {
-		switch e.KeyType {
-		case types.KeyTypeHash:
-			pk = aws.ToString(e.AttributeName)
-		case types.KeyTypeRange:
-			sk = aws.ToString(e.AttributeName)
-		}
-	}
-	return pk, sk
-}
-
 func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDescription, tr *TableReport) error {
-	if pk, sk := describeKey(desc.KeySchema); pk != t.pk || sk != t.sk {
+	if pk, sk := schema.KeyNames(desc.KeySchema); pk != t.pk || sk != t.sk {
 		s.drift(tr, "", "table %s has key (%s, %s) but %s declares (%s, %s); a table's key cannot change: migrate the data to a new table",
 			t.name, pk, orNone(sk), strings.Join(t.entities, ", "), t.pk, orNone(t.sk))
 		return nil
@@ -437,7 +378,7 @@ func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDesc
 			s.drift(tr, "", "attribute %s is defined as %s in table %s but declared as %s", attr, have, t.name, typ)
 		}
 	}
-	provisioned := desc.BillingModeSummary == nil || desc.BillingModeSummary.BillingMode != types.BillingModePayPerRequest
+	provisioned := !schema.OnDemand(desc)
 	// Local indexes: compare only.
 	haveLSI := map[string]types.LocalSecondaryIndexDescription{}
 	for _, l := range desc.LocalSecondaryIndexes {
@@ -457,7 +398,7 @@ func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDesc
 			case !ok:
 				s.drift(tr, ix.Name, "local index %s is missing from table %s; local indexes can only be created with the table", ix.Name, t.name)
 			default:
-				if _, sk := describeKey(l.KeySchema); sk != ix.SortKey {
+				if _, sk := schema.KeyNames(l.KeySchema); sk != ix.SortKey {
 					s.drift(tr, ix.Name, "local index %s sorts by %s but is declared with %s", ix.Name, sk, ix.SortKey)
 				}
 				checkProjection(s, tr, ix.Name, l.Projection)
@@ -473,7 +414,7 @@ func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDesc
 			toAdd = append(toAdd, ix)
 			continue
 		}
-		pk, sk := describeKey(g.KeySchema)
+		pk, sk := schema.KeyNames(g.KeySchema)
 		if pk != ix.PartitionKey || sk != ix.SortKey {
 			if !s.opts.RecreateChangedIndexes {
 				s.drift(tr, ix.Name, "global index %s has key (%s, %s) but is declared with (%s, %s); set RecreateChangedIndexes to rebuild it",
@@ -522,18 +463,19 @@ func (s *syncer) update(ctx context.Context, t *tableDecl, desc *types.TableDesc
 		}
 		s.event(SyncEvent{Table: t.name, Index: ix.Name, Step: "add-index",
 			Message: fmt.Sprintf("adding global index %s to table %s (key %s, %s)", ix.Name, t.name, ix.PartitionKey, orNone(ix.SortKey))})
-		g := s.gsi(ix, provisioned)
-		_, err := s.api.UpdateTable(ctx, &dynamodb.UpdateTableInput{
-			TableName:            aws.String(t.name),
-			AttributeDefinitions: t.definitions(ix.PartitionKey, ix.SortKey),
-			GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
-				IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection, ProvisionedThroughput: g.ProvisionedThroughput,
-			}}},
-		})
+		var c schema.Capacity
+		if provisioned {
+			c = schema.Capacity{Read: s.opts.ReadCapacity, Write: s.opts.WriteCapacity}
+		}
+		in, err := schema.AddIndex(t.name, t.index(ix, c))
 		if err != nil {
 			return fmt.Errorf("mapper: Sync: adding index %q to table %q: %w", ix.Name, t.name, err)
 		}
-		if _, err := s.wait(ctx, t.name, ix.Name, ""); err != nil {
+		out, err := s.api.UpdateTable(ctx, in)
+		if err != nil {
+			return fmt.Errorf("mapper: Sync: adding index %q to table %q: %w", ix.Name, t.name, err)
+		}
+		if _, err := s.wait(ctx, schema.Target{Table: t.name, Index: ix.Name}, out.TableDescription); err != nil {
 			return err
 		}
 		for _, attr := range []string{ix.PartitionKey, ix.SortKey} {
@@ -554,14 +496,11 @@ func checkProjection(s *syncer, tr *TableReport, index string, p *types.Projecti
 
 func (s *syncer) dropIndex(ctx context.Context, t *tableDecl, name string, tr *TableReport) error {
 	s.event(SyncEvent{Table: t.name, Index: name, Step: "drop-index", Message: fmt.Sprintf("deleting global index %s of table %s", name, t.name)})
-	_, err := s.api.UpdateTable(ctx, &dynamodb.UpdateTableInput{
-		TableName:                   aws.String(t.name),
-		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String(name)}}},
-	})
+	out, err := s.api.UpdateTable(ctx, schema.DropIndex(t.name, name))
 	if err != nil {
 		return fmt.Errorf("mapper: Sync: deleting index %q of table %q: %w", name, t.name, err)
 	}
-	if _, err := s.wait(ctx, t.name, name, name); err != nil {
+	if _, err := s.wait(ctx, schema.Target{Table: t.name, Index: name, Gone: true}, out.TableDescription); err != nil {
 		return err
 	}
 	tr.DroppedIndexes = append(tr.DroppedIndexes, name)

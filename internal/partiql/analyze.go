@@ -15,7 +15,7 @@ import (
 // Params(Stmt) returns, the same table.
 type Analysis struct {
 	// Kind is the statement's kind, from its first word (KindUnknown for
-	// anything else).
+	// anything else), or the kind of the table or index statement parsed.
 	Kind Kind
 	// Params counts the ? placeholders outside strings, quoted names and
 	// comments.
@@ -26,6 +26,9 @@ type Analysis struct {
 	Table string
 	// Empty tells that the text holds nothing but spaces and comments.
 	Empty bool
+	// DDL tells that the text is a table or index statement, or tries to
+	// be one (see LooksLikeDDL): it is never PartiQL.
+	DDL bool
 	// Ext names the first SQL form present that DynamoDB rejects for sure
 	// and the driver translates ("LIMIT", "OFFSET", "VALUES", "COUNT(*)")
 	// or refuses ("INSERT ... SELECT"), "" when none. When the parse
@@ -71,11 +74,15 @@ func Analyze(src string) (*Analysis, error) {
 	}
 	a := &Analysis{}
 	a.summarize(toks)
+	a.DDL = ddlStart(toks)
 	if soft != nil {
 		a.Err = newSyntaxError(src, soft.off, soft.msg)
 		return a, nil
 	}
 	a.Stmt, a.Err = parse(src, toks)
+	if a.Stmt != nil && a.Stmt.Kind().IsDDL() {
+		a.Kind = a.Stmt.Kind() // a table or index statement: its first words name no PartiQL kind
+	}
 	return a, nil
 }
 

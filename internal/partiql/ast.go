@@ -41,11 +41,11 @@ func (k Kind) String() string {
 	case KindExists:
 		return "EXISTS"
 	}
-	return "UNKNOWN"
+	return ddlKindString(k) // ddl.go
 }
 
 // Statement is a parsed statement: *Select, *Insert, *Update, *Delete or
-// *Exists.
+// *Exists, or a table or index statement (ddl.go).
 type Statement interface {
 	// Kind returns the kind of the statement.
 	Kind() Kind

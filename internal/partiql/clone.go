@@ -43,6 +43,8 @@ func Clone(s Statement) Statement {
 		c := *s
 		c.Select = cloneSelect(s.Select)
 		return &c
+	case ddlStatement:
+		return cloneDDL(s) // ddl.go
 	}
 	return s
 }

@@ -50,6 +50,8 @@ func Equal(a, b Statement) bool {
 	case *Exists:
 		b, ok := b.(*Exists)
 		return ok && equalSelect(a.Select, b.Select)
+	case ddlStatement:
+		return equalDDL(a, b) // ddl.go
 	case nil:
 		return b == nil
 	}

@@ -149,6 +149,8 @@ func (p *parser) parseStatement() Statement {
 	t := p.tok()
 	var s Statement
 	switch {
+	case p.atDDL(): // ddl.go
+		s = p.parseDDL()
 	case t.kind == tokWord && t.kw == kwSelect:
 		s = p.parseSelect()
 	case t.kind == tokWord && t.kw == kwInsert:
@@ -181,8 +183,6 @@ func (p *parser) parseStatement() Statement {
 
 func (p *parser) unknownStatement(t *token) {
 	switch strings.ToUpper(t.text) {
-	case "CREATE", "DROP", "ALTER", "TRUNCATE":
-		p.unsupported(t.pos, strings.ToUpper(t.text)+" statement", "manage tables with the DynamoDB control-plane API (CreateTable, DeleteTable, UpdateTable)")
 	case "UPSERT", "REPLACE", "MERGE":
 		p.unsupported(t.pos, strings.ToUpper(t.text)+" statement", "there is no upsert: INSERT a new item (it fails if the key exists) or UPDATE an existing one")
 	case "WITH":

@@ -74,6 +74,8 @@ func printStatement(b *strings.Builder, s Statement) {
 		writeIdent(b, s.Table, s.TableQuoted)
 		printWhere(b, s.Where)
 		printReturning(b, s.Returning)
+	case ddlStatement:
+		printDDL(b, s) // ddl.go
 	case *Exists:
 		b.WriteString("EXISTS(")
 		if s.Select != nil {
