@@ -14,7 +14,7 @@ import (
 )
 
 // footer is what the shell says after a statement: rows and DynamoDB
-// pages (requests) of a query, the elapsed time (with \timing), the
+// pages (requests) of a query (the pages that dynamosql.Track counted), the elapsed time (with \timing), the
 // capacity consumed (with \capacity, when DynamoDB reports it) and, for a
 // query that scans a whole table or index, a FULL SCAN line with the scan
 // guard's advice.
@@ -53,7 +53,10 @@ func (s *shell) footer(f footer) {
 func (s *shell) footerText(f footer) string {
 	var parts []string
 	if f.query {
-		parts = append(parts, plural(f.rows, "row"), plural(f.pages, "page"))
+		parts = append(parts, plural(f.rows, "row"))
+		if f.pages > 0 { // a write's RETURNING is not paged
+			parts = append(parts, plural(f.pages, "page"))
+		}
 	}
 	if s.timing {
 		parts = append(parts, duration(f.elapsed))

@@ -247,6 +247,12 @@ func TestScanPolicyAndFooter(t *testing.T) {
 	r = runShell(t, "", dsnArg(t), "--scan=allow", "--format=table", "-q", "-c", "SELECT id FROM "+q(table)+" WHERE id = 'u1'")
 	require.Equal(t, " id\n----\n u1\n", r.stdout)
 
+	r = runShell(t, "", dsnArg(t), "--format=table", "-c", "DELETE FROM "+q(table)+" WHERE id = 'u4' RETURNING ALL OLD *",
+		"-c", "DELETE FROM "+q(table)+" WHERE id = 'u4'")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, " id | age\n----+-----\n u4 |  24\n(1 row)\n0 rows affected\n", r.stdout,
+		"a write with RETURNING returns its rows; a DELETE of nothing affects 0 rows")
+
 	r = runShell(t, "", dsnArg(t), "--format=table", "--chunk=2", "--scan=allow", "-c", "SELECT id, age FROM "+q(table)+" WHERE id IN ['u1', 'u2', 'u3']")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, " id | age\n----+-----\n", "widths come from the header and the first chunk")
