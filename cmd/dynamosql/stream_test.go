@@ -71,13 +71,14 @@ func TestBigResult(t *testing.T) {
 
 	// The table format renders in chunks, with the widths of the first.
 	t.Run("TableInChunks", func(t *testing.T) {
-		r := runShell(t, "", dsnArg(t), "--format=table", "--scan=allow", "--chunk=1000", "-c", sel)
+		const rows = 3000
+		r := runShell(t, "", dsnArg(t), "--format=table", "--scan=allow", "--chunk=1000", "-c", sel+" LIMIT "+strconv.Itoa(rows))
 		require.Equal(t, 0, r.code, r.stderr)
 		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-		require.Len(t, lines, 2+bigItems+2, "header, rule, rows, footer and FULL SCAN line")
-		require.Regexp(t, `^\(20000 rows, \d+ pages\)$`, lines[len(lines)-2])
+		require.Len(t, lines, 2+rows+2, "header, rule, rows, footer and FULL SCAN line")
+		require.Regexp(t, `^\(3000 rows, \d+ pages?\)$`, lines[len(lines)-2])
 		width := len(lines[2])
-		for _, l := range lines[2 : 2+bigItems] {
+		for _, l := range lines[2 : 2+rows] {
 			require.Len(t, l, width, "every row is aligned like the first chunk")
 		}
 	})
