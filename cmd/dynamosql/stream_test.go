@@ -64,6 +64,11 @@ func TestBigResult(t *testing.T) {
 		liveSome, objSome, rssSome := heapFigures(t, some.stderr)
 		t.Logf("20,000 rows (%d bytes of NDJSON): peak live heap %d B, peak heap in use %d B, peak RSS %d KiB", len(all.stdout), liveAll, objAll, rssAll)
 		t.Logf(" 2,000 rows (%d bytes of NDJSON): peak live heap %d B, peak heap in use %d B, peak RSS %d KiB", len(some.stdout), liveSome, objSome, rssSome)
+		// For the record: the same read with DynamoDB's own 1 MB pages.
+		onePage := runShell(t, "", dsnArg(t), "--format=json", "--scan=allow", "--debug-heap", "-c", sel)
+		require.Equal(t, 0, onePage.code, onePage.stderr)
+		liveMB, objMB, rssMB := heapFigures(t, onePage.stderr)
+		t.Logf("20,000 rows, 1 MB pages: peak live heap %d B, peak heap in use %d B, peak RSS %d KiB", liveMB, objMB, rssMB)
 		extraData := int64(len(all.stdout) - len(some.stdout))
 		require.Less(t, liveAll-liveSome, extraData/4,
 			"18,000 more rows (%d more bytes of output) must not grow the live heap by a quarter of that", extraData)
