@@ -25,6 +25,7 @@ type stmtOptions struct {
 	index          string
 	noHint         bool
 	allowScan      bool
+	markMissing    bool // missing.go
 }
 
 type optionFunc func(*stmtOptions) error

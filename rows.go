@@ -58,6 +58,9 @@ type rows struct {
 	skip     int // rows an OFFSET still has to skip (see skipRows)
 	position *Position
 	typeName []string // lazily computed database type names
+
+	// absent is what a missing attribute reads as (missing.go).
+	absent driver.Value
 }
 
 var (
@@ -86,6 +89,9 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		maxPages: o.maxPages,
 		position: o.position,
 		skip:     p.offset,
+	}
+	if o.markMissing {
+		r.absent = Missing{}
 	}
 	r.text = p.query
 	r.in.Statement = &r.text
@@ -253,7 +259,7 @@ func (r *rows) Next(dest []driver.Value) error {
 		if av, ok := r.cols[i].lookup(item); ok {
 			dest[i] = decodeValue(av, r.dec) // decode.go
 		} else {
-			dest[i] = nil
+			dest[i] = r.absent
 		}
 	}
 	r.returned++
