@@ -87,14 +87,17 @@ func startService(t *testing.T, table string, key []byte) *testService {
 // startServiceAt is startService on another DynamoDB endpoint.
 func startServiceAt(t *testing.T, endpoint, table string, key []byte) *testService {
 	t.Helper()
+	return startServiceWith(t, config{Endpoint: endpoint, Table: table, CursorKey: key})
+}
+
+// startServiceWith starts the service with cfg, whose Region and Logger
+// are set here.
+func startServiceWith(t *testing.T, cfg config) *testService {
+	t.Helper()
 	logs := &syncBuffer{}
-	a, err := newApp(ctxT(t), config{
-		Endpoint:  endpoint,
-		Region:    defaultRegion,
-		Table:     table,
-		CursorKey: key,
-		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
-	})
+	cfg.Region = defaultRegion
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	a, err := newApp(ctxT(t), cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
