@@ -53,7 +53,7 @@ func TestUnparsableQueryStrings(t *testing.T) {
 func TestDynamoDBUnreachable(t *testing.T) {
 	t.Parallel()
 	table := tableName(t)
-	proxy := startTCPProxy(t)
+	proxy := startTCPProxy(t, 0)
 	s := startServiceAt(t, proxy.URL(), table, nil)
 	require.Equal(t, http.StatusCreated, s.do(http.MethodPost, "/users", `{"id":"kept","firstname":"A","lastname":"B","age":40}`).status)
 	// The first SELECT describes the table (see the note below).

@@ -29,10 +29,15 @@ import (
 // refused; up listens again on the same address. It listens on a port
 // below Linux's ephemeral range (32768-60999), so that no outgoing
 // connection of this machine holds the port while the proxy is down.
+//
+// With a delay, it holds what DynamoDB sends back for that long, like a
+// network between the service and DynamoDB: requests then spend that time
+// applied but not yet answered, as they do against the real service.
 type tcpProxy struct {
 	t      testing.TB
 	target string
 	addr   string
+	delay  time.Duration
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -43,12 +48,13 @@ type tcpProxy struct {
 	dropped  atomic.Int64 // connections dropped by down
 }
 
-// startTCPProxy starts a proxy to DynamoDB Local; t's cleanup stops it.
-func startTCPProxy(t testing.TB) *tcpProxy {
+// startTCPProxy starts a proxy to DynamoDB Local that holds its answers
+// for delay; t's cleanup stops it.
+func startTCPProxy(t testing.TB, delay time.Duration) *tcpProxy {
 	t.Helper()
 	u, err := url.Parse(dynamotest.MustEndpoint(t))
 	require.NoError(t, err)
-	p := &tcpProxy{t: t, target: u.Host, conns: map[net.Conn]struct{}{}}
+	p := &tcpProxy{t: t, target: u.Host, delay: delay, conns: map[net.Conn]struct{}{}}
 	for range 100 {
 		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
 		if ln, err := net.Listen("tcp", addr); err == nil {
@@ -86,8 +92,8 @@ func (p *tcpProxy) serve(ln net.Listener) {
 			continue
 		}
 		p.wg.Add(2)
-		go p.pipe(up, c)
-		go p.pipe(c, up)
+		go p.pipe(up, c, 0)
+		go p.pipe(c, up, p.delay)
 	}
 }
 
@@ -108,9 +114,26 @@ func (p *tcpProxy) track(cs ...net.Conn) bool {
 	return true
 }
 
-func (p *tcpProxy) pipe(dst, src net.Conn) {
+// pipe copies src to dst, holding each chunk for delay.
+func (p *tcpProxy) pipe(dst, src net.Conn, delay time.Duration) {
 	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
+	if delay == 0 {
+		_, _ = io.Copy(dst, src)
+	} else {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				time.Sleep(delay)
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+	}
 	// One side ended: end both (a half-closed HTTP connection is of no
 	// use to either end).
 	dst.Close()
