@@ -19,9 +19,14 @@
 //
 // GET /users with age queries the index ageIndex and can sort by lastname
 // (then firstname), ascending or descending; without age it pages through
-// the whole table (a scan) in DynamoDB's order. Errors are JSON:
-// {"error": "...", "message": "..."} (plus "parameter" or "field" when one
-// is at fault); client errors are 4xx, never 500.
+// the whole table (a scan) in DynamoDB's order; each page request reads at
+// most 10,000 items and a third of the request timeout, then answers a
+// partial page whose cursor continues it. Errors are JSON: {"error":
+// "...", "message": "..."} (plus "parameter" or "field" when one is at
+// fault); client errors are 4xx, never 500. A write answered 503
+// (DynamoDB unreachable, with Retry-After) was not applied; one answered
+// 502 outcome_unknown may have been. Bodies are at most 64 KB (413). The
+// repository's docs/userservice.md describes every status and limit.
 //
 // Configuration (flags override the environment):
 //
