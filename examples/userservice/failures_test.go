@@ -144,22 +144,17 @@ func statusLogged(logs, method, path string) int {
 func TestRequestDeadline(t *testing.T) {
 	t.Parallel()
 	table := tableName(t)
-	direct := startService(t, table, nil)
-	users := make([]User, 300)
-	for i := range users {
-		users[i] = User{ID: fmt.Sprintf("d%03d", i), Firstname: "Some", Lastname: "Body", Age: 50}
-	}
-	require.NoError(t, direct.app.users.PutMany(ctxT(t), users))
+	writeSomeBodies(t, table, 300)
 
 	// Every DynamoDB request takes 2 s; requests have 300 ms.
 	endpoint, forwarded := slowProxy(t, 2*time.Second)
 	s := startServiceWith(t, config{Endpoint: endpoint, Table: table, RequestTimeout: 300 * time.Millisecond})
 	before := forwarded.Load()
 	start := time.Now()
-	e := wantError(t, s.do(http.MethodGet, "/users/d001", ""), http.StatusGatewayTimeout, "timeout")
+	e := wantError(t, s.do(http.MethodGet, "/users/b0001", ""), http.StatusGatewayTimeout, "timeout")
 	t.Logf("answered %v after %v", e.Message, time.Since(start))
-	require.NoError(t, waitFor(5*time.Second, func() bool { return statusLogged(s.log.String(), "GET", "/users/d001") != 0 }))
-	require.Equal(t, http.StatusGatewayTimeout, statusLogged(s.log.String(), "GET", "/users/d001"))
+	require.NoError(t, waitFor(5*time.Second, func() bool { return statusLogged(s.log.String(), "GET", "/users/b0001") != 0 }))
+	require.Equal(t, http.StatusGatewayTimeout, statusLogged(s.log.String(), "GET", "/users/b0001"))
 	time.Sleep(2500 * time.Millisecond) // longer than the proxy's delay
 	require.Equal(t, before, forwarded.Load(), "the request stopped before reaching DynamoDB")
 
@@ -195,12 +190,7 @@ func TestRequestDeadline(t *testing.T) {
 func TestClientGone(t *testing.T) {
 	t.Parallel()
 	table := tableName(t)
-	direct := startService(t, table, nil)
-	users := make([]User, 300)
-	for i := range users {
-		users[i] = User{ID: fmt.Sprintf("g%03d", i), Firstname: "Some", Lastname: "Body", Age: 50}
-	}
-	require.NoError(t, direct.app.users.PutMany(ctxT(t), users))
+	writeSomeBodies(t, table, 300)
 
 	// Each DynamoDB request takes 300 ms; the walk of a filter matching
 	// nothing needs several; the client gives up after 500 ms.
