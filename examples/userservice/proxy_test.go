@@ -41,11 +41,23 @@ type tcpProxy struct {
 
 	mu    sync.Mutex
 	ln    net.Listener
-	conns map[net.Conn]struct{}
+	links map[*link]struct{}
 	wg    sync.WaitGroup
 
 	accepted atomic.Int64 // connections accepted
 	dropped  atomic.Int64 // connections dropped by down
+	// inFlight counts the connections down dropped while a request they
+	// had forwarded to DynamoDB was still unanswered: requests that
+	// DynamoDB may have applied without the client learning it.
+	inFlight atomic.Int64
+}
+
+// link is a client connection and its connection to DynamoDB.
+type link struct {
+	client, up net.Conn
+	// pending is set when request bytes are forwarded to DynamoDB and
+	// cleared when answer bytes reach the client.
+	pending atomic.Bool
 }
 
 // startTCPProxy starts a proxy to DynamoDB Local that holds its answers
@@ -54,7 +66,7 @@ func startTCPProxy(t testing.TB, delay time.Duration) *tcpProxy {
 	t.Helper()
 	u, err := url.Parse(dynamotest.MustEndpoint(t))
 	require.NoError(t, err)
-	p := &tcpProxy{t: t, target: u.Host, delay: delay, conns: map[net.Conn]struct{}{}}
+	p := &tcpProxy{t: t, target: u.Host, delay: delay, links: map[*link]struct{}{}}
 	for range 100 {
 		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
 		if ln, err := net.Listen("tcp", addr); err == nil {
@@ -88,59 +100,54 @@ func (p *tcpProxy) serve(ln net.Listener) {
 			c.Close()
 			continue
 		}
-		if !p.track(c, up) {
+		l := &link{client: c, up: up}
+		if !p.track(l) {
 			continue
 		}
 		p.wg.Add(2)
-		go p.pipe(up, c, 0)
-		go p.pipe(c, up, p.delay)
+		go p.pipe(l, l.up, l.client, 0, func() { l.pending.Store(true) })
+		go p.pipe(l, l.client, l.up, p.delay, func() { l.pending.Store(false) })
 	}
 }
 
-// track registers a connection pair, or closes it when the proxy went
-// down meanwhile.
-func (p *tcpProxy) track(cs ...net.Conn) bool {
+// track registers a link, or closes it when the proxy went down
+// meanwhile.
+func (p *tcpProxy) track(l *link) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ln == nil {
-		for _, c := range cs {
-			c.Close()
-		}
+		l.client.Close()
+		l.up.Close()
 		return false
 	}
-	for _, c := range cs {
-		p.conns[c] = struct{}{}
-	}
+	p.links[l] = struct{}{}
 	return true
 }
 
-// pipe copies src to dst, holding each chunk for delay.
-func (p *tcpProxy) pipe(dst, src net.Conn, delay time.Duration) {
+// pipe copies src to dst, holding each chunk for delay and calling sent
+// after each write.
+func (p *tcpProxy) pipe(l *link, dst, src net.Conn, delay time.Duration, sent func()) {
 	defer p.wg.Done()
-	if delay == 0 {
-		_, _ = io.Copy(dst, src)
-	} else {
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := src.Read(buf)
-			if n > 0 {
-				time.Sleep(delay)
-				if _, werr := dst.Write(buf[:n]); werr != nil {
-					break
-				}
-			}
-			if err != nil {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			time.Sleep(delay)
+			if _, werr := dst.Write(buf[:n]); werr != nil {
 				break
 			}
+			sent()
+		}
+		if err != nil {
+			break
 		}
 	}
 	// One side ended: end both (a half-closed HTTP connection is of no
 	// use to either end).
-	dst.Close()
-	src.Close()
+	l.client.Close()
+	l.up.Close()
 	p.mu.Lock()
-	delete(p.conns, dst)
-	delete(p.conns, src)
+	delete(p.links, l)
 	p.mu.Unlock()
 }
 
@@ -152,14 +159,19 @@ func (p *tcpProxy) down() {
 		p.ln.Close()
 		p.ln = nil
 	}
-	for c := range p.conns {
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0) // reset, not a graceful close
+	for l := range p.links {
+		if l.pending.Load() {
+			p.inFlight.Add(1)
 		}
-		c.Close()
+		for _, c := range []net.Conn{l.client, l.up} {
+			if tc, ok := c.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0) // reset, not a graceful close
+			}
+			c.Close()
+		}
 		p.dropped.Add(1)
 	}
-	clear(p.conns)
+	clear(p.links)
 }
 
 // up listens again on the same address.
