@@ -134,7 +134,7 @@ type read struct {
 	order      *orderCheck
 }
 
-// page reads the result from rd.token, passing each row to emit (false
+// page reads the result from rd.token, passing each row and its item to emit (false
 // stops). It returns where to resume ("" at the end) and whether emit
 // stopped it.
 //
@@ -147,7 +147,7 @@ type read struct {
 // it.
 //
 // Descending reads send no Limit (see orderCheck).
-func (r *Repository[T]) page(ctx context.Context, rd read, emit func(T) bool) (next string, stopped bool, err error) {
+func (r *Repository[T]) page(ctx context.Context, rd read, emit func(T, map[string]types.AttributeValue) bool) (next string, stopped bool, err error) {
 	var pos dynamosql.Position
 	s := rd.plan.s
 	args := slices.Clip(s.args)
@@ -193,7 +193,7 @@ func (r *Repository[T]) page(ctx context.Context, rd read, emit func(T) bool) (n
 		if err := rd.order.next(it); err != nil {
 			return "", false, err
 		}
-		if !emit(v) {
+		if !emit(v, it) {
 			return "", true, rows.Close()
 		}
 	}
@@ -231,7 +231,7 @@ func (r *Repository[T]) Find(ctx context.Context, q Query) iter.Seq2[T, error] {
 		rd := read{plan: plan, limit: size, consistent: q.ConsistentRead, allowScan: q.AllowScan,
 			order: &orderCheck{attr: plan.sortAttr, desc: plan.desc}}
 		for {
-			next, stopped, err := r.page(ctx, rd, func(v T) bool { return yield(v, nil) })
+			next, stopped, err := r.page(ctx, rd, func(v T, _ map[string]types.AttributeValue) bool { return yield(v, nil) })
 			if err != nil {
 				yield(zero, fmt.Errorf("mapper: Find %s: %w", r.m.Entity, err))
 				return
@@ -259,18 +259,23 @@ func (r *Repository[T]) FindAll(ctx context.Context, q Query) ([]T, error) {
 }
 
 // FindPage returns the page p asks for of the items q selects, through
-// pagination.Paginate: exactly p.Size items unless the result ends,
-// HasNext only when another item exists, NextCursor signed and bound to
-// the query. p.Sort, when set, replaces q.Sort; a sort no index can give
-// is a *pagination.ParamError for "sort" (HTTP 400 through
-// pagination.WriteError), as are bad page, size and cursor values.
-// Paging options (signer, boundary cache, limits) come from
-// RepositoryOptions.Paging.
+// pagination.PaginateCarrying: exactly p.Size items unless the result
+// ends (or the read budget runs out: a partial page, see
+// pagination.Budget), HasNext only when another item exists, NextCursor
+// signed and bound to the query. p.Sort, when set, replaces q.Sort; a
+// sort no index can give is a *pagination.ParamError for "sort" (HTTP 400
+// through pagination.WriteError), as are bad page, size and cursor values.
+// Paging options (signer, boundary cache, limits, budget) come from
+// RepositoryOptions.Paging and p.Budget.
 //
 // Each read is one DynamoDB request resumed at a NextToken
 // (dynamosql.StartToken, MaxPages(1), Track). Ascending reads set
-// DynamoDB's Limit to the items still needed (PageSize), so a page costs
-// about what it holds. Descending
+// DynamoDB's Limit (PageSize) to what the page still needs plus one item:
+// the item beyond the page decides HasNext and travels in NextCursor, so a
+// page reached by cursor usually costs one request. With a filter, reads
+// are sized by the fraction of items that matched so far, and grow
+// fourfold after a read that matched nothing, up to DynamoDB's 1 MB page
+// (see docs/pagination.md for the cost model). Descending
 // reads send no Limit, because DynamoDB Local (3.3) applies ORDER BY DESC
 // to each Limit-sized page separately and would return the pages out of
 // order: each read then returns a whole DynamoDB page (up to 1 MB) and
@@ -293,27 +298,36 @@ func (r *Repository[T]) FindPage(ctx context.Context, q Query, p pagination.Page
 	// through the result, except when Paginate reads a page again.
 	order := &orderCheck{attr: plan.sortAttr, desc: plan.desc}
 	var lastToken *string
-	fetch := func(ctx context.Context, token string, limit int) ([]T, string, error) {
+	fetch := func(ctx context.Context, token string, limit int) ([]pageRow[T], string, error) {
 		if lastToken != nil && *lastToken == token {
 			order.prev = nil
 		}
 		lastToken = &token
-		var items []T
+		var rows []pageRow[T]
 		// One DynamoDB request per read, as Paginate expects: it sizes
-		// limit to what the page still needs and reads again when a
-		// filter left the page short.
+		// limit and reads again when a filter left the page short.
 		rd := read{plan: plan, token: token, limit: limit, onePage: true, consistent: q.ConsistentRead, allowScan: q.AllowScan,
 			order: order}
-		next, _, err := r.page(ctx, rd, func(v T) bool {
-			items = append(items, v)
+		next, _, err := r.page(ctx, rd, func(v T, it map[string]types.AttributeValue) bool {
+			rows = append(rows, pageRow[T]{v: v, it: it})
 			return true
 		})
 		if err != nil {
 			return nil, "", fmt.Errorf("mapper: FindPage %s: %w", r.m.Entity, err)
 		}
-		return items, next, nil
+		return rows, next, nil
 	}
-	return pagination.Paginate(ctx, fetch, p, opts)
+	page, err := pagination.PaginateCarrying(ctx, fetch, newRowCodec[T](r.m), p, opts)
+	if err != nil {
+		return pagination.Page[T]{}, err
+	}
+	out := pagination.Page[T]{Page: page.Page, Size: page.Size, NumberOfElements: page.NumberOfElements,
+		HasNext: page.HasNext, NextCursor: page.NextCursor, Offset: page.Offset, Partial: page.Partial,
+		Content: make([]T, len(page.Content))}
+	for i, row := range page.Content {
+		out.Content[i] = row.v
+	}
+	return out, nil
 }
 
 // fingerprint identifies a query for cursors: its statement and its

@@ -17,7 +17,8 @@ const DefaultCacheSize = 10000
 //
 // It is bounded (least recently used entries are evicted beyond its
 // capacity) and safe for concurrent use; share one per service. Each entry
-// holds a DynamoDB NextToken, typically a few hundred bytes.
+// holds a DynamoDB NextToken, typically a few hundred bytes, and the items
+// a cursor would carry (PaginateCarrying), at most MaxCarryBytes.
 //
 // Positions are not refreshed when items are written: after inserts or
 // deletes, page=N served from a cached boundary starts where page N started

@@ -34,6 +34,10 @@ type Config struct {
 	// SortIndexes, when set, lets sort errors say which index sorting by a
 	// property requires (see SortIndexes).
 	SortIndexes SortIndexes
+	// Budget bounds the reads of each request of the route (see Budget);
+	// the middleware passes it on in the Pageable. The zero value leaves
+	// PageOptions.Budget (or DefaultReadBudget) in force.
+	Budget Budget
 	// Key signs cursors (see NewSigner). Nil means the per-process random
 	// key: cursors then stop working when the process restarts and are not
 	// accepted by other replicas. The handler must sign with the same key

@@ -16,9 +16,9 @@ import (
 // accepted. Longer cursors are refused before any work is done.
 const MaxCursorLength = 8192
 
-// Layout of a cursor before base64url encoding (version 1):
+// Layout of a cursor before base64url encoding. Version 1:
 //
-//	version     1 byte
+//	version     1 byte (1)
 //	binding     16 bytes: HMAC(bindKey, fingerprint), truncated
 //	page        uvarint
 //	size        uvarint
@@ -26,11 +26,24 @@ const MaxCursorLength = 8192
 //	token len   uvarint
 //	token       bytes
 //	mac         32 bytes: HMAC-SHA256(macKey, all of the above)
+//
+// Version 2 has the same fields, then, before the mac:
+//
+//	filled      uvarint
+//	rate        uvarint
+//	reread      uvarint
+//	carry len   uvarint
+//	carry       bytes
+//
+// A position whose version 2 fields are all zero is encoded as version 1,
+// so cursors issued before version 2 existed keep working and every
+// position has exactly one encoding.
 const (
-	cursorVersion = 1
-	bindingLen    = 16
-	macLen        = sha256.Size
-	minCursorLen  = 1 + bindingLen + 4 + macLen
+	cursorV1     = 1
+	cursorV2     = 2
+	bindingLen   = 16
+	macLen       = sha256.Size
+	minCursorLen = 1 + bindingLen + 4 + macLen
 )
 
 var cursorEncoding = base64.RawURLEncoding.Strict()
@@ -57,6 +70,33 @@ type Position struct {
 	// Skip is the number of matching items to skip after resuming at
 	// Token (non-zero only when a read returned more items than needed).
 	Skip int
+	// Carry holds matching items that come before the ones at Token: the
+	// first items of the page, read along with the previous page so that
+	// it costs no request of its own. It is opaque (the items encoded by
+	// an ItemCodec, each prefixed with its length); "" when none.
+	Carry string
+	// Filled is how many items of page Page were already returned (by a
+	// partial answer, see Page.Partial): the position is inside the page,
+	// and the next answer holds the rest of it.
+	Filled int
+	// Rate is the fraction of the items read that matched the query's
+	// filter so far, in units of 1/RateScale (1 to RateScale); 0 when
+	// unknown. It only sizes the next reads.
+	Rate int
+	// Reread, when Skip is not zero, is the limit of the read at Token
+	// that returned the items to skip: reading it again with that limit
+	// returns them (and the ones after them) and ends on a token, so the
+	// skipped items cost one request. 0 when unknown.
+	Reread int
+}
+
+// RateScale is the unit of Position.Rate: a Rate of RateScale means every
+// item read matched.
+const RateScale = 10000
+
+// v2 reports whether pos needs version 2 of the cursor layout.
+func (pos Position) v2() bool {
+	return pos.Filled != 0 || pos.Rate != 0 || pos.Reread != 0 || pos.Carry != ""
 }
 
 // Signer encodes positions into cursors and decodes them back. A cursor is
@@ -123,21 +163,35 @@ func (s *Signer) mac(b []byte) hash.Hash {
 // or when the cursor would exceed MaxCursorLength (a NextToken longer than
 // about 6 KB).
 func (s *Signer) Encode(pos Position, fingerprint []byte) (string, error) {
-	if pos.Page < 0 || pos.Skip < 0 || pos.Size < 1 ||
+	if pos.Page < 0 || pos.Skip < 0 || pos.Size < 1 || pos.Filled < 0 || pos.Filled >= pos.Size || pos.Rate < 0 || pos.Rate > RateScale || pos.Reread < 0 || pos.Reread > math.MaxInt32 ||
 		pos.Page > math.MaxInt32 || pos.Skip > math.MaxInt32 || pos.Size > math.MaxInt32 {
-		return "", fmt.Errorf("pagination: cannot encode position with page %d, size %d, skip %d", pos.Page, pos.Size, pos.Skip)
+		return "", fmt.Errorf("pagination: cannot encode position with page %d, size %d, skip %d, filled %d, rate %d", pos.Page, pos.Size, pos.Skip, pos.Filled, pos.Rate)
 	}
-	b := make([]byte, 0, minCursorLen+4*binary.MaxVarintLen32+len(pos.Token))
-	b = append(b, cursorVersion)
+	if n := cursorEncoding.EncodedLen(minCursorLen + 8*binary.MaxVarintLen32 + len(pos.Token) + len(pos.Carry)); n > MaxCursorLength {
+		return "", fmt.Errorf("pagination: cursor would be about %d characters, over the limit of %d: NextToken of %d bytes and %d bytes of carried items are too long", n, MaxCursorLength, len(pos.Token), len(pos.Carry))
+	}
+	b := make([]byte, 0, minCursorLen+8*binary.MaxVarintLen32+len(pos.Token)+len(pos.Carry))
+	if pos.v2() {
+		b = append(b, cursorV2)
+	} else {
+		b = append(b, cursorV1)
+	}
 	b = append(b, s.binding(fingerprint)...)
 	b = binary.AppendUvarint(b, uint64(pos.Page))
 	b = binary.AppendUvarint(b, uint64(pos.Size))
 	b = binary.AppendUvarint(b, uint64(pos.Skip))
 	b = binary.AppendUvarint(b, uint64(len(pos.Token)))
 	b = append(b, pos.Token...)
+	if pos.v2() {
+		b = binary.AppendUvarint(b, uint64(pos.Filled))
+		b = binary.AppendUvarint(b, uint64(pos.Rate))
+		b = binary.AppendUvarint(b, uint64(pos.Reread))
+		b = binary.AppendUvarint(b, uint64(len(pos.Carry)))
+		b = append(b, pos.Carry...)
+	}
 	b = s.mac(b).Sum(b)
 	if n := cursorEncoding.EncodedLen(len(b)); n > MaxCursorLength {
-		return "", fmt.Errorf("pagination: cursor would be %d characters, over the limit of %d: NextToken of %d bytes is too long", n, MaxCursorLength, len(pos.Token))
+		return "", fmt.Errorf("pagination: cursor would be %d characters, over the limit of %d: NextToken of %d bytes and %d bytes of carried items are too long", n, MaxCursorLength, len(pos.Token), len(pos.Carry))
 	}
 	return cursorEncoding.EncodeToString(b), nil
 }
@@ -195,7 +249,7 @@ func (s *Signer) open(cursor string) ([]byte, error) {
 	if len(raw) < minCursorLen {
 		return nil, &cursorError{"it is too short (truncated?)"}
 	}
-	if raw[0] != cursorVersion {
+	if raw[0] != cursorV1 && raw[0] != cursorV2 {
 		return nil, &cursorError{"its version is not supported"}
 	}
 	body, sum := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
@@ -211,19 +265,45 @@ var errMalformed = &cursorError{"it is malformed"}
 // mean a bug or a key shared with an incompatible writer.
 func parseBody(body []byte) (Position, error) {
 	b := body[1+bindingLen:]
-	var vals [4]int
-	for i := range vals {
+	uvarint := func() (int, bool) {
 		v, n := binary.Uvarint(b)
 		if n <= 0 || v > math.MaxInt32 {
-			return Position{}, errMalformed
+			return 0, false
 		}
-		vals[i] = int(v)
 		b = b[n:]
+		return int(v), true
 	}
-	if vals[3] != len(b) || vals[1] < 1 {
+	blob := func() (string, bool) {
+		n, ok := uvarint()
+		if !ok || n > len(b) {
+			return "", false
+		}
+		s := string(b[:n])
+		b = b[n:]
+		return s, true
+	}
+	var pos Position
+	var ok [4]bool
+	pos.Page, ok[0] = uvarint()
+	pos.Size, ok[1] = uvarint()
+	pos.Skip, ok[2] = uvarint()
+	pos.Token, ok[3] = blob()
+	if ok != [4]bool{true, true, true, true} || pos.Size < 1 {
 		return Position{}, errMalformed
 	}
-	return Position{Page: vals[0], Size: vals[1], Skip: vals[2], Token: string(b)}, nil
+	if body[0] == cursorV2 {
+		pos.Filled, ok[0] = uvarint()
+		pos.Rate, ok[1] = uvarint()
+		pos.Reread, ok[2] = uvarint()
+		pos.Carry, ok[3] = blob()
+		if ok != [4]bool{true, true, true, true} || pos.Filled >= pos.Size || pos.Rate > RateScale {
+			return Position{}, errMalformed
+		}
+	}
+	if len(b) != 0 {
+		return Position{}, errMalformed
+	}
+	return pos, nil
 }
 
 func isBase64URL(c byte) bool {

@@ -43,6 +43,11 @@ func TestCursorRoundTrip(t *testing.T) {
 		{Token: "tok", Page: 1, Size: 1},
 		{Token: strings.Repeat("long-dynamodb-token/", 250), Page: 999, Size: 100, Skip: 7},
 		{Token: "\x00\xff binary \u00e9", Page: 1 << 30, Size: 1 << 20, Skip: 1 << 25},
+		// Version 2: carried items, a page split by the read budget, the
+		// match rate, the limit to read the skipped items again.
+		{Token: "tok", Page: 3, Size: 20, Carry: "\x03abc\x00", Rate: 9000},
+		{Page: 0, Size: 5, Filled: 4, Skip: 2, Reread: 40, Rate: 1},
+		{Token: "t", Page: 7, Size: 2, Rate: RateScale, Carry: strings.Repeat("\xff", MaxCarryBytes)},
 	}
 	for _, pos := range positions {
 		c := mustEncode(t, testSigner, pos, testFP)
@@ -59,6 +64,35 @@ func TestCursorRoundTrip(t *testing.T) {
 		}
 		if again := mustEncode(t, testSigner, pos, testFP); again != c {
 			t.Fatal("encoding is not deterministic")
+		}
+	}
+}
+
+// Positions without version 2 fields keep the version 1 layout, which
+// cursors issued before it was introduced have; out-of-range version 2
+// fields are refused.
+func TestCursorVersions(t *testing.T) {
+	for pos, want := range map[Position]byte{
+		{Token: "t", Page: 1, Size: 20, Skip: 3}:   cursorV1,
+		{Token: "t", Page: 1, Size: 20, Rate: 5}:   cursorV2,
+		{Token: "t", Page: 1, Size: 20, Filled: 1}: cursorV2,
+		{Page: 1, Size: 20, Carry: "x"}:            cursorV2,
+		{Page: 1, Size: 20, Skip: 1, Reread: 9}:    cursorV2,
+	} {
+		raw, err := cursorEncoding.DecodeString(mustEncode(t, testSigner, pos, testFP))
+		if err != nil || raw[0] != want {
+			t.Fatalf("%+v: version %d, want %d (%v)", pos, raw[0], want, err)
+		}
+	}
+	for _, pos := range []Position{
+		{Page: 1, Size: 20, Filled: 20},
+		{Page: 1, Size: 20, Filled: -1},
+		{Page: 1, Size: 20, Rate: RateScale + 1},
+		{Page: 1, Size: 20, Reread: -1},
+		{Page: 1, Size: 20, Carry: strings.Repeat("x", MaxCursorLength)},
+	} {
+		if c, err := testSigner.Encode(pos, testFP); err == nil {
+			t.Fatalf("%+v encoded as %q", pos, c)
 		}
 	}
 }
@@ -217,6 +251,7 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Add("")
 	f.Add(mustEncode(f, fuzzSigner, Position{Token: "next-token", Page: 1, Size: 20}, fuzzFP))
 	f.Add(mustEncode(f, fuzzSigner, Position{Page: 7, Size: 3, Skip: 2}, fuzzFP))
+	f.Add(mustEncode(f, fuzzSigner, Position{Token: "t", Page: 2, Size: 5, Filled: 1, Rate: 5000, Reread: 3, Carry: "\x01x"}, fuzzFP))
 	f.Fuzz(func(t *testing.T, cursor string) {
 		pos, err := fuzzSigner.Decode(cursor, fuzzFP)
 		page, size, verr := fuzzSigner.Verify(cursor)

@@ -58,34 +58,24 @@
 // DynamoDB's Limit counts the items read, not the items matched by a
 // filter, so one DynamoDB page may be short or empty and still be followed
 // by more; only a missing NextToken ends a result. Paginate reads as many
-// DynamoDB pages as needed to fill a page with exactly Size items, asking
-// each read for no more items than are still needed, so the position after
-// the page's last item is exact. HasNext is true only if another item
-// exists: Paginate reads ahead to find one (trailing empty DynamoDB pages
-// are read and passed over) but the next page still starts right after the
-// last item returned.
+// DynamoDB pages as needed to fill a page with exactly Size items, and the
+// position after the page's last item is exact. HasNext is true only if
+// another item exists: Paginate reads ahead to find one (trailing empty
+// DynamoDB pages are read and passed over) but the next page still starts
+// right after the last item returned.
 //
-// # Cost of page=N
+// # Cost
 //
-// A cursor resumes where the previous page ended: a page costs the items
-// read to fill it, O(Size) reads for an unfiltered query (Size/m for a
-// filter matching a fraction m of the items), plus the look-ahead for
-// HasNext (one item for an unfiltered query; with a filter it doubles its
-// read size, 1, 2, 4, ... up to Size, until it finds a match; DynamoDB pages
-// without a match are passed over for good, not read again). Reads are exact by default, so a
-// selective filter costs many small round trips; PageOptions.MinLimit
-// trades a few re-read items per page for fewer round trips.
-//
-// page=N without a cursor has to skip N*Size matching items, and DynamoDB
-// cannot skip without reading: on a cold cache it reads every item before
-// the page (N*Size items, more with a filter). The BoundaryCache remembers
-// where each page served or skipped over starts, keyed by query
-// fingerprint, size and page number, so page=N resumes from the nearest
-// cached page at or below N: walking pages in order (0, 1, 2, ...) costs
-// O(Size) reads per page, like a cursor, and a jump from page K to N reads
-// (N-K)*Size matching items plus those the filter rejects. The cache is bounded (least recently used entries are
-// evicted) and per process; its positions are not refreshed when items are
-// written. Config.MaxPage (default 1000) bounds the worst case; a page
-// number beyond it is refused with a 400, while cursors may go further.
-// Prefer cursors for deep or large results.
+// PaginateCarrying (which mapper.Repository.FindPage uses) reads the
+// look-ahead item with the page and carries the items read beyond the page
+// in the cursor, so a page reached by cursor usually costs one request;
+// Paginate costs two (the page, then the look-ahead). Under a filter,
+// reads are sized by the fraction of items that matched and grow fourfold
+// after a read that matched nothing, so a selective filter costs a few
+// large requests, not one per item. page=N without a cursor reads every
+// matching item before the page, from the nearest boundary the
+// BoundaryCache remembers; MaxPage bounds it. A Budget bounds the items
+// read and the time spent by one call: when it runs out, the answer is a
+// partial page whose cursor continues it. The repository's
+// docs/pagination.md gives the full cost model with measurements.
 package pagination

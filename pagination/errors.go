@@ -23,7 +23,8 @@ func (e *cursorError) Unwrap() error { return ErrInvalidCursor }
 // HTTP 400 and a JSON body built from its fields (see WriteError).
 type ParamError struct {
 	// Parameter is the query parameter at fault: "page", "size", "sort" or
-	// "cursor".
+	// "cursor"; for a query string that does not parse (ParseQuery), the
+	// parameter whose pair is malformed, or "" when its name is.
 	Parameter string
 	// Message says what is wrong and what is allowed, in terms safe to show
 	// to a client.

@@ -83,3 +83,12 @@ func (s *fakeSource) expected() []int {
 }
 
 func oneInSeven(i int) bool { return i%7 == 0 }
+
+// intCodec encodes the fake's items for PaginateCarrying.
+type intCodec struct{}
+
+func (intCodec) AppendItem(dst []byte, v int) ([]byte, error) {
+	return strconv.AppendInt(dst, int64(v), 10), nil
+}
+
+func (intCodec) DecodeItem(b []byte) (int, error) { return strconv.Atoi(string(b)) }

@@ -1,6 +1,7 @@
 package pagination
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,8 +10,9 @@ import (
 )
 
 // Middleware returns net/http middleware that parses the paging parameters
-// of each request (see Parse), stores the Pageable in the request context
-// (read it with FromContext) and calls the next handler. A request with an
+// of each request (see Parse), stores the Pageable (with cfg.Budget, the
+// route's read budget) in the request context (read it with FromContext)
+// and calls the next handler. A request with an
 // invalid parameter is answered with HTTP 400 and a JSON body (see
 // WriteError); the next handler is not called.
 //
@@ -23,7 +25,12 @@ func Middleware(cfg Config) func(http.Handler) http.Handler {
 	signer := NewSigner(cfg.Key)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := parse(r.URL.Query(), cfg, signer)
+			q, err := ParseQuery(r.URL.RawQuery)
+			if err != nil {
+				WriteError(w, err)
+				return
+			}
+			p, err := parse(q, cfg, signer)
 			if err != nil {
 				WriteError(w, err)
 				return
@@ -50,10 +57,67 @@ func Middleware(cfg Config) func(http.Handler) http.Handler {
 //
 // page, size and cursor may be given at most once. An empty value (such as
 // "size=") counts as absent; surrounding spaces are allowed in sort values
-// only. The error is a *ParamError naming the parameter and what is allowed.
+// only. A query string that does not parse is refused (see ParseQuery).
+// The error is a *ParamError naming the parameter and what is allowed.
 func Parse(r *http.Request, cfg Config) (Pageable, error) {
 	cfg = cfg.withDefaults()
-	return parse(r.URL.Query(), cfg, NewSigner(cfg.Key))
+	q, err := ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return Pageable{}, err
+	}
+	return parse(q, cfg, NewSigner(cfg.Key))
+}
+
+// ParseQuery parses a raw query string as url.ParseQuery does, but where
+// (*url.URL).Query silently drops what does not parse, it fails with a
+// *ParamError that names the parameter at fault and says how to write it:
+// a malformed %-escape (%ZZ, or a lone %) and a ";" (Go, like the URL
+// standard, separates parameters with "&" only; a ";" inside a value is
+// written %3B). Middleware and Parse refuse such query strings with HTTP
+// 400 rather than ignore parameters.
+func ParseQuery(raw string) (url.Values, error) {
+	v, err := url.ParseQuery(raw)
+	if err == nil {
+		return v, nil
+	}
+	for pair := range strings.SplitSeq(raw, "&") {
+		key, value, _ := strings.Cut(pair, "=")
+		name, kerr := url.QueryUnescape(key)
+		switch {
+		case strings.Contains(pair, ";"):
+			if kerr != nil {
+				name = ""
+			}
+			name, _, _ = strings.Cut(name, ";")
+			return nil, &ParamError{Parameter: truncateParam(name), Err: err,
+				Message: fmt.Sprintf(`the query string does not parse: %q contains ";"; separate parameters with "&" and write a ";" inside a value as %%3B`, truncateParam(pair))}
+		case kerr != nil:
+			return nil, &ParamError{Err: kerr,
+				Message: fmt.Sprintf(`the query string does not parse: the parameter name %q has an %s; write a literal "%%" as %%25`, truncateParam(key), escapeProblem(kerr))}
+		}
+		if _, verr := url.QueryUnescape(value); verr != nil {
+			return nil, &ParamError{Parameter: truncateParam(name), Err: verr,
+				Message: fmt.Sprintf(`the query string does not parse: the value of %s has an %s; write a literal "%%" as %%25`, truncateParam(name), escapeProblem(verr))}
+		}
+	}
+	return nil, &ParamError{Err: err, Message: "the query string does not parse: " + err.Error()}
+}
+
+// escapeProblem describes a url.EscapeError ("invalid URL escape "%ZZ"").
+func escapeProblem(err error) string {
+	var ee url.EscapeError
+	if errors.As(err, &ee) {
+		return fmt.Sprintf("invalid %%-escape %q", truncateParam(string(ee)))
+	}
+	return err.Error()
+}
+
+// truncateParam cuts a client-supplied name or pair for a message.
+func truncateParam(s string) string {
+	if len(s) > 40 {
+		return strings.ToValidUTF8(s[:40], "") + "..."
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func parse(q url.Values, cfg Config, signer *Signer) (Pageable, error) {
@@ -87,7 +151,7 @@ func parse(q url.Values, cfg Config, signer *Signer) (Pageable, error) {
 		if !sizeSet {
 			size = cfg.DefaultSize
 		}
-		return Pageable{Page: page, Size: size, Sort: sort}, nil
+		return Pageable{Page: page, Size: size, Sort: sort, Budget: cfg.Budget}, nil
 	}
 
 	cpage, csize, err := signer.Verify(cursor)
@@ -108,7 +172,7 @@ func parse(q url.Values, cfg Config, signer *Signer) (Pageable, error) {
 			Allowed:   Range{Min: csize, Max: csize},
 		}
 	}
-	return Pageable{Page: cpage, Size: csize, Sort: sort, Cursor: cursor}, nil
+	return Pageable{Page: cpage, Size: csize, Sort: sort, Cursor: cursor, Budget: cfg.Budget}, nil
 }
 
 // singleParam returns the value of a parameter that may be given at most

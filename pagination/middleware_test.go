@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 var mwKey = []byte("middleware-test-key-0123456789ab")
@@ -289,5 +290,60 @@ func TestWriteError(t *testing.T) {
 		strings.Contains(rec.Body.String(), "secret") ||
 		strings.TrimSpace(rec.Body.String()) != `{"error":"internal_error","message":"internal server error"}` {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+// Issue 18 §4: a query string that does not parse is a 400 naming the
+// parameter, not a request whose malformed parameters are dropped.
+func TestMiddlewareUnparsableQuery(t *testing.T) {
+	for _, c := range []struct {
+		query, param string
+		contains     []string
+	}{
+		{"size=5&lastname=%ZZ", "lastname", []string{`invalid %-escape "%ZZ"`, "%25"}},
+		{"size=5&x=%", "x", []string{`invalid %-escape "%"`}},
+		{"size=5;DROP", "size", []string{`"size=5;DROP" contains ";"`, `"&"`, "%3B"}},
+		{"page=1&b=2;c=3", "b", []string{`contains ";"`}},
+		{"a%ZZ=1", "", []string{`parameter name "a%ZZ"`}},
+		{"size=5&" + strings.Repeat("v", 100) + "=%G1", strings.Repeat("v", 40) + "...", nil},
+	} {
+		rec, seen := serve(t, mwConfig(), c.query)
+		if seen != nil || rec.Code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d, handler called: %v", c.query, rec.Code, seen != nil)
+		}
+		var body errorBody
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		if body.Error != "invalid_parameter" || body.Parameter != c.param {
+			t.Fatalf("%s: %s", c.query, rec.Body)
+		}
+		for _, s := range c.contains {
+			if !strings.Contains(body.Message, s) {
+				t.Fatalf("%s: message %q lacks %q", c.query, body.Message, s)
+			}
+		}
+		req := httptest.NewRequest(http.MethodGet, "/users?"+c.query, nil)
+		if _, err := Parse(req, mwConfig()); err == nil {
+			t.Fatalf("Parse accepted %s", c.query)
+		}
+	}
+	// An escaped ";" and "%" are fine.
+	rec, seen := serve(t, mwConfig(), "size=5&x=a%3Bb%25")
+	if rec.Code != http.StatusNoContent || seen == nil || seen.Size != 5 {
+		t.Fatalf("status %d", rec.Code)
+	}
+}
+
+// The route's read budget reaches the handler in the Pageable.
+func TestMiddlewareBudget(t *testing.T) {
+	cfg := mwConfig()
+	cfg.Budget = Budget{Items: 500, Time: 3 * time.Second}
+	cur := mustEncode(t, cfg.Signer(), Position{Token: "tok", Page: 2, Size: 25}, testFP)
+	for _, q := range []string{"", "cursor=" + url.QueryEscape(cur)} {
+		_, seen := serve(t, cfg, q)
+		if seen == nil || seen.Budget != cfg.Budget {
+			t.Fatalf("%q: %+v", q, seen)
+		}
 	}
 }

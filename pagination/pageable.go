@@ -14,6 +14,10 @@ type Pageable struct {
 	// to address the page by number. When set, Page and Size are the ones
 	// the cursor was issued for.
 	Cursor string `json:"cursor,omitempty"`
+	// Budget, when set, bounds the reads of this request, overriding the
+	// fields of PageOptions.Budget it sets. Middleware sets it from
+	// Config.Budget, so each route can have its own.
+	Budget Budget `json:"-"`
 }
 
 // Offset returns the number of items before the page: Page*Size.

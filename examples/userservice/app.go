@@ -76,6 +76,7 @@ func newApp(ctx context.Context, cfg config) (*app, error) {
 			log.Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "class", string(c))
 		})
 	})
+	dcfg.ClientOptions = append(dcfg.ClientOptions, cfg.clientOptions...)
 	connector, err := dynamosql.NewConnector(dcfg)
 	if err != nil {
 		return nil, fmt.Errorf("userservice: %w", err)
@@ -109,10 +110,15 @@ func setup(ctx context.Context, cfg config, db *sql.DB, log *slog.Logger) (*app,
 		}
 	}
 	meta := users.Metadata()
+	a := &app{cfg: cfg, db: db, log: log}
 	paging := pagination.Config{
 		Key:         cfg.CursorKey,
 		Sortable:    meta.Sortable(),
 		SortIndexes: pagination.SortIndexes(meta.SortIndexes()),
+		// A page request reads at most 10,000 items, for at most a third
+		// of the request's time, then answers a partial page whose cursor
+		// continues (see docs/userservice.md).
+		Budget: pagination.Budget{Items: pagination.DefaultReadBudget, Time: a.requestTimeout() / 3},
 	}
 	repo, err := mapper.NewRepository(ctx, db, users, mapper.RepositoryOptions{
 		Paging: pagination.PageOptions{
@@ -125,7 +131,7 @@ func setup(ctx context.Context, cfg config, db *sql.DB, log *slog.Logger) (*app,
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, db: db, users: repo, paging: paging, log: log}
+	a.users, a.paging = repo, paging
 	if cfg.Seed > 0 {
 		if err := repo.PutMany(ctx, seedUsers(cfg.Seed)); err != nil {
 			return nil, fmt.Errorf("userservice: seeding %d users: %w", cfg.Seed, err)
@@ -137,6 +143,14 @@ func setup(ctx context.Context, cfg config, db *sql.DB, log *slog.Logger) (*app,
 
 // Close closes the database.
 func (a *app) Close() error { return a.db.Close() }
+
+// requestTimeout is the deadline of each request's work.
+func (a *app) requestTimeout() time.Duration {
+	if a.cfg.RequestTimeout > 0 {
+		return a.cfg.RequestTimeout
+	}
+	return defaultRequestTimeout
+}
 
 // Demo data of SEED: ages cycle through seedAges, so with SEED=25 six
 // users are 42.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +29,9 @@ const (
 	maxIDBytes   = 1024
 	maxNameBytes = 200
 	maxBodyBytes = 64 << 10
+	// maxDrainBytes bounds what the service reads and discards of a body
+	// over maxBodyBytes before answering 413 (see discardBody).
+	maxDrainBytes = 8 << 20
 	// maxPutRounds bounds PUT's update-then-insert rounds when other
 	// clients keep creating and deleting the same user.
 	maxPutRounds = 3
@@ -36,7 +41,8 @@ const (
 var listParams = []string{"age", "firstname", "lastname", "lastnamePrefix", "page", "size", "sort", "cursor"}
 
 // Handler returns the service's routes. Requests no route matches get a
-// JSON 404 or 405 instead of net/http's plain-text ones.
+// JSON 404 or 405 instead of net/http's plain-text ones; a query string
+// that does not parse gets a JSON 400 naming the parameter.
 func (a *app) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /users", a.createUser)
@@ -45,6 +51,12 @@ func (a *app) Handler() http.Handler {
 	mux.HandleFunc("DELETE /users/{id}", a.deleteUser)
 	mux.Handle("GET /users", pagination.Middleware(a.paging)(http.HandlerFunc(a.listUsers)))
 	return a.accessLog(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A query string that does not parse is refused on every route,
+		// rather than read without its malformed parameters.
+		if _, err := pagination.ParseQuery(r.URL.RawQuery); err != nil {
+			pagination.WriteError(w, err)
+			return
+		}
 		if _, pattern := mux.Handler(r); pattern == "" {
 			mux.ServeHTTP(&jsonMuxError{ResponseWriter: w}, r)
 			return
@@ -74,25 +86,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError writes an errorBody.
 func writeError(w http.ResponseWriter, status int, code, field, message string) {
 	writeJSON(w, status, errorBody{Error: code, Field: field, Message: message})
-}
-
-// fail answers a request whose work failed: a paging error (bad page,
-// size, sort or cursor) is a 400 with the pagination package's JSON body;
-// anything else is logged and answered with a generic 500.
-func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var pe *pagination.ParamError
-	if errors.As(err, &pe) || errors.Is(err, pagination.ErrInvalidCursor) {
-		pagination.WriteError(w, err)
-		return
-	}
-	if r.Context().Err() != nil {
-		// The client went away: nobody reads the answer.
-		a.log.Info("request abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "", "the request was cancelled")
-		return
-	}
-	a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	pagination.WriteError(w, err) // 500 {"error":"internal_error","message":"internal server error"}
 }
 
 // pathID returns the {id} of the path, or answers 400 and returns false.
@@ -135,15 +128,24 @@ func (e *bodyError) Error() string { return e.message }
 // empty, is the id of the URL: the body's id may be omitted and must
 // otherwise be equal.
 func readUser(w http.ResponseWriter, r *http.Request, pathID string) (User, *bodyError) {
+	if r.ContentLength > maxBodyBytes {
+		discardBody(r, false)
+		return User{}, decodeError(&http.MaxBytesError{Limit: maxBodyBytes})
+	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	dec.DisallowUnknownFields()
 	var in userInput
 	if err := dec.Decode(&in); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			discardBody(r, true)
+		}
 		return User{}, decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
+			discardBody(r, true)
 			return User{}, decodeError(err)
 		}
 		return User{}, &bodyError{http.StatusBadRequest, "", "the body must hold one JSON object and nothing after it"}
@@ -180,6 +182,23 @@ func readUser(w http.ResponseWriter, r *http.Request, pathID string) (User, *bod
 		return User{}, &bodyError{http.StatusBadRequest, "age", fmt.Sprintf("age must be an integer between %d and %d", minAge, maxAge)}
 	}
 	return u, nil
+}
+
+// discardBody reads and discards what is left of a body over the limit,
+// up to maxDrainBytes, before the 413 is written. A client that writes
+// its whole body before reading the answer (curl, most libraries) would
+// otherwise see its connection reset: net/http closes the connection
+// after answering, and closing a socket with unread data in it resets the
+// connection, often before the client has read the answer. A client that
+// sent Expect: 100-continue and got nothing yet (started is false: the
+// handler has not read the body) is answered at once: it sends no body
+// after a final status, and net/http closes the connection. Bodies beyond
+// maxDrainBytes are not waited for; their clients may see a reset.
+func discardBody(r *http.Request, started bool) {
+	if !started && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, r.Body, maxDrainBytes)
 }
 
 // decodeError turns a JSON decoding error into a client error that names
@@ -503,12 +522,27 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// accessLog logs each request with its status and duration.
+// statusClientGone is the status the access log shows for a request
+// whose client went away before its answer was complete (nginx's 499).
+const statusClientGone = 499
+
+// accessLog gives each request its deadline (RequestTimeout) and logs it
+// with its status and duration. A request whose client went away before
+// it was answered is logged with status 499, whatever the handler wrote
+// into the closed connection: its work stopped when its context ended.
 func (a *app) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		ctx, cancel := context.WithTimeout(r.Context(), a.requestTimeout())
+		defer cancel()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start).Round(time.Microsecond))
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		status := cmp.Or(rec.status, http.StatusOK)
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", status, "duration", time.Since(start).Round(time.Microsecond)}
+		if r.Context().Err() != nil {
+			attrs[5] = statusClientGone
+			attrs = append(attrs, "client", "gone before the answer was complete")
+		}
+		a.log.Info("request", attrs...)
 	})
 }

@@ -19,9 +19,14 @@
 //
 // GET /users with age queries the index ageIndex and can sort by lastname
 // (then firstname), ascending or descending; without age it pages through
-// the whole table (a scan) in DynamoDB's order. Errors are JSON:
-// {"error": "...", "message": "..."} (plus "parameter" or "field" when one
-// is at fault); client errors are 4xx, never 500.
+// the whole table (a scan) in DynamoDB's order; each page request reads at
+// most 10,000 items and a third of the request timeout, then answers a
+// partial page whose cursor continues it. Errors are JSON: {"error":
+// "...", "message": "..."} (plus "parameter" or "field" when one is at
+// fault); client errors are 4xx, never 500. A write answered 503
+// (DynamoDB unreachable, with Retry-After) was not applied; one answered
+// 502 outcome_unknown may have been. Bodies are at most 64 KB (413). The
+// repository's docs/userservice.md describes every status and limit.
 //
 // Configuration (flags override the environment):
 //
@@ -30,6 +35,10 @@
 //	                              or http://127.0.0.1:8000 without DYNAMODB_LOCAL_PORT)
 //	USER_TABLE         -table     table name (default user)
 //	SEED               -seed      number of demo users to write on start (default 0)
+//	REQUEST_TIMEOUT    -request-timeout
+//	                              how long one request may take (default 30s); a request
+//	                              past it stops reading DynamoDB and is answered 504
+//	                              (or 502 for a write that may have been applied)
 //	CURSOR_KEY                    HMAC key for page cursors, at least 32 bytes; without
 //	                              it a random key per process is used, so cursors do not
 //	                              survive a restart and are refused by other replicas
@@ -54,6 +63,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/dynamosql/dynamosql/internal/localenv"
 )
 
@@ -69,6 +80,14 @@ const (
 	maxSeed = 100000
 	// shutdownTimeout bounds the wait for requests in flight on shutdown.
 	shutdownTimeout = 15 * time.Second
+	// defaultRequestTimeout is the deadline of each request's work.
+	defaultRequestTimeout = 30 * time.Second
+	// maxRequestTimeout bounds REQUEST_TIMEOUT.
+	maxRequestTimeout = 10 * time.Minute
+	// writeSlack is how much longer the server's write timeout is than
+	// the request timeout, so that a request that ran out of time still
+	// delivers its answer.
+	writeSlack = 30 * time.Second
 )
 
 // config is the service's configuration.
@@ -85,12 +104,18 @@ type config struct {
 	CursorKey []byte
 	// Seed is the number of demo users written on start.
 	Seed int
+	// RequestTimeout is the deadline of each request's work; 0 means
+	// defaultRequestTimeout.
+	RequestTimeout time.Duration
 	// Logger receives the service's logs; nil means text to stderr.
 	Logger *slog.Logger
 
 	// onReady, when set, is called with the listening address once the
 	// service accepts connections (for tests).
 	onReady func(addr string)
+	// clientOptions are added to the DynamoDB client's options (for tests:
+	// fault injection).
+	clientOptions []func(*dynamodb.Options)
 }
 
 // loadConfig reads the configuration from the environment (through
@@ -114,6 +139,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&cfg.Endpoint, "endpoint", endpoint, "DynamoDB endpoint (env DYNAMODB_ENDPOINT, or DYNAMODB_LOCAL_PORT on 127.0.0.1)")
 	fs.StringVar(&cfg.Table, "table", env("USER_TABLE", defaultTable), "user table name (env USER_TABLE)")
 	fs.StringVar(&seed, "seed", seed, "number of demo users to write on start (env SEED)")
+	timeout := env("REQUEST_TIMEOUT", defaultRequestTimeout.String())
+	fs.StringVar(&timeout, "request-timeout", timeout, "how long one request may take (env REQUEST_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -125,6 +152,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return config{}, fmt.Errorf("userservice: SEED must be an integer between 0 and %d, got %q", maxSeed, seed)
 	}
 	cfg.Seed = n
+	if cfg.RequestTimeout, err = time.ParseDuration(timeout); err != nil || cfg.RequestTimeout <= 0 {
+		return config{}, fmt.Errorf("userservice: REQUEST_TIMEOUT must be a duration such as 30s, at most %v, got %q", maxRequestTimeout, timeout)
+	}
 	if k := getenv("CURSOR_KEY"); k != "" {
 		cfg.CursorKey = []byte(k)
 	}
@@ -142,6 +172,8 @@ func (c config) check() error {
 		return errors.New("userservice: the table name is empty")
 	case c.Seed < 0 || c.Seed > maxSeed:
 		return fmt.Errorf("userservice: seed %d: want 0 to %d", c.Seed, maxSeed)
+	case c.RequestTimeout < 0 || c.RequestTimeout > maxRequestTimeout:
+		return fmt.Errorf("userservice: REQUEST_TIMEOUT must be a duration such as 30s, at most %v, got %v", maxRequestTimeout, c.RequestTimeout)
 	case len(c.CursorKey) > 0 && len(c.CursorKey) < minCursorKey:
 		// The key is never echoed.
 		return fmt.Errorf("userservice: CURSOR_KEY has %d bytes; use at least %d random bytes (for example: openssl rand -base64 32)", len(c.CursorKey), minCursorKey)
@@ -200,7 +232,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      a.requestTimeout() + writeSlack,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

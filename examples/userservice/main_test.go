@@ -169,7 +169,7 @@ func TestLoadConfig(t *testing.T) {
 	}
 	cfg, err := loadConfig(nil, envOf(), io.Discard)
 	require.NoError(t, err)
-	require.Equal(t, config{Addr: defaultAddr, Endpoint: defaultEndpoint, Region: defaultRegion, Table: defaultTable}, cfg)
+	require.Equal(t, config{Addr: defaultAddr, Endpoint: defaultEndpoint, Region: defaultRegion, Table: defaultTable, RequestTimeout: defaultRequestTimeout}, cfg)
 
 	// Without DYNAMODB_ENDPOINT, DYNAMODB_LOCAL_PORT names DynamoDB Local's port.
 	cfg, err = loadConfig(nil, envOf("DYNAMODB_LOCAL_PORT", "8105"), io.Discard)
@@ -177,14 +177,14 @@ func TestLoadConfig(t *testing.T) {
 	require.Equal(t, "http://127.0.0.1:8105", cfg.Endpoint)
 
 	key := strings.Repeat("0123456789abcdef", 3)
-	env := envOf("ADDR", ":9090", "DYNAMODB_ENDPOINT", "http://db:8000", "USER_TABLE", "people", "SEED", "25", "CURSOR_KEY", key, "AWS_REGION", "eu-west-1")
+	env := envOf("ADDR", ":9090", "DYNAMODB_ENDPOINT", "http://db:8000", "USER_TABLE", "people", "SEED", "25", "CURSOR_KEY", key, "AWS_REGION", "eu-west-1", "REQUEST_TIMEOUT", "5s")
 	cfg, err = loadConfig(nil, env, io.Discard)
 	require.NoError(t, err)
-	require.Equal(t, config{Addr: ":9090", Endpoint: "http://db:8000", Region: "eu-west-1", Table: "people", Seed: 25, CursorKey: []byte(key)}, cfg)
+	require.Equal(t, config{Addr: ":9090", Endpoint: "http://db:8000", Region: "eu-west-1", Table: "people", Seed: 25, CursorKey: []byte(key), RequestTimeout: 5 * time.Second}, cfg)
 
-	cfg, err = loadConfig([]string{"-addr", "127.0.0.1:0", "-seed", "3", "-table", "t2", "-endpoint", "http://x:1"}, env, io.Discard)
+	cfg, err = loadConfig([]string{"-addr", "127.0.0.1:0", "-seed", "3", "-table", "t2", "-endpoint", "http://x:1", "-request-timeout", "1m"}, env, io.Discard)
 	require.NoError(t, err)
-	require.Equal(t, config{Addr: "127.0.0.1:0", Endpoint: "http://x:1", Region: "eu-west-1", Table: "t2", Seed: 3, CursorKey: []byte(key)}, cfg)
+	require.Equal(t, config{Addr: "127.0.0.1:0", Endpoint: "http://x:1", Region: "eu-west-1", Table: "t2", Seed: 3, CursorKey: []byte(key), RequestTimeout: time.Minute}, cfg)
 
 	for _, c := range []struct {
 		args []string
@@ -199,6 +199,9 @@ func TestLoadConfig(t *testing.T) {
 		{[]string{"-nope"}, envOf(), "flag provided but not defined"},
 		{[]string{"-table", ""}, envOf(), "table name is empty"},
 		{nil, envOf("DYNAMODB_LOCAL_PORT", "eighty"), `DYNAMODB_LOCAL_PORT="eighty" is not a port number`},
+		{nil, envOf("REQUEST_TIMEOUT", "30"), "REQUEST_TIMEOUT must be a duration"},
+		{nil, envOf("REQUEST_TIMEOUT", "-1s"), "REQUEST_TIMEOUT must be a duration"},
+		{[]string{"-request-timeout", "1h"}, envOf(), "at most 10m0s"},
 	} {
 		_, err := loadConfig(c.args, c.env, io.Discard)
 		require.ErrorContains(t, err, c.want, "%v", c.args)
