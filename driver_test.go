@@ -3,6 +3,7 @@ package dynamosql_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -390,4 +391,77 @@ func TestMaxPagesSendsOneRequest(t *testing.T) {
 	}
 	assert.Equal(t, []string{"0", "3", "6"}, got)
 	assert.Equal(t, 4, requests, "7 items read 2 at a time")
+}
+
+// TestReturningColumns: RETURNING ALL OLD/NEW returns whole items, key
+// columns first; RETURNING MODIFIED OLD/NEW returns exactly the attributes
+// the UPDATE changed, never the key (DynamoDB does not return it), so a
+// Scan of the modified attributes works.
+func TestReturningColumns(t *testing.T) {
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
+	table := dynamotest.SimpleTable(t, "returning", "pk", "sk")
+	_, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %q VALUE {'pk': 'p', 'sk': 's', 'a': 1, 'b': 'x', 'c': true}`, table))
+	require.NoError(t, err)
+
+	columnsOf := func(q string, args ...any) ([]string, *sql.Rows) {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(q, table), args...)
+		require.NoError(t, err)
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		return cols, rows
+	}
+
+	cols, rows := columnsOf(`UPDATE %q SET a = 2, b = 'y' WHERE pk = 'p' AND sk = 's' RETURNING MODIFIED OLD *`)
+	assert.Equal(t, []string{"a", "b"}, cols)
+	cts, err := rows.ColumnTypes()
+	require.NoError(t, err)
+	assert.Equal(t, "N", cts[0].DatabaseTypeName())
+	assert.Equal(t, "S", cts[1].DatabaseTypeName())
+	require.True(t, rows.Next())
+	var a int
+	var b string
+	require.NoError(t, rows.Scan(&a, &b))
+	assert.Equal(t, 1, a)
+	assert.Equal(t, "x", b)
+	require.NoError(t, rows.Close())
+
+	cols, rows = columnsOf(`UPDATE %q SET a = 3 WHERE pk = 'p' AND sk = 's' RETURNING MODIFIED NEW *`)
+	assert.Equal(t, []string{"a"}, cols)
+	require.True(t, rows.Next())
+	require.NoError(t, rows.Scan(&a))
+	assert.Equal(t, 3, a)
+	require.NoError(t, rows.Close())
+
+	cols, rows = columnsOf(`UPDATE %q SET a = 4 WHERE pk = 'p' AND sk = 's' RETURNING ALL NEW *`)
+	assert.Equal(t, []string{"pk", "sk", "a", "b", "c"}, cols, "whole items: keys first")
+	require.True(t, rows.Next())
+	require.NoError(t, rows.Close())
+}
+
+// TestSecondBeginTxOnOneConnection: a driver connection holds one
+// transaction; beginning another before the first ends fails with
+// ErrTxOpen (database/sql never does it, a driver connection used by hand
+// can).
+func TestSecondBeginTxOnOneConnection(t *testing.T) {
+	db := dynamotest.OpenDB(t)
+	ctx := dynamotest.Context(t)
+	sc, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer sc.Close()
+	err = sc.Raw(func(dc any) error {
+		b, ok := dc.(driver.ConnBeginTx)
+		require.True(t, ok)
+		tx, err := b.BeginTx(ctx, driver.TxOptions{})
+		require.NoError(t, err)
+		_, err = b.BeginTx(ctx, driver.TxOptions{})
+		require.ErrorIs(t, err, dynamosql.ErrTxOpen)
+		assert.Contains(t, err.Error(), "commit or roll it back")
+		require.NoError(t, tx.Rollback())
+		tx, err = b.BeginTx(ctx, driver.TxOptions{})
+		require.NoError(t, err, "after the first ends, a new one begins")
+		return tx.Rollback()
+	})
+	require.NoError(t, err)
 }
