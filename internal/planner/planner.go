@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/dynamosql/dynamosql/indexhint"
 	"github.com/dynamosql/dynamosql/internal/partiql"
 )
@@ -125,6 +127,13 @@ func (pl *Planner) table(ctx context.Context, name string) (*Table, error) {
 		return nil, err
 	}
 	err = fmt.Errorf("%w: DescribeTable %q: %w", ErrNoMetadata, name, err)
+	if !lasting(err) {
+		// An outage, a 5xx or throttling passes: the next statement
+		// describes the table again, so that a table first used during
+		// an outage is not left without hints (or, under scan=deny,
+		// refused) for long after.
+		return nil, err
+	}
 	pl.mu.Lock()
 	if pl.failed == nil || len(pl.failed) >= maxRemembered {
 		pl.failed = make(map[string]failure)
@@ -132,6 +141,22 @@ func (pl *Planner) table(ctx context.Context, name string) (*Table, error) {
 	pl.failed[name] = failure{err: err, until: time.Now().Add(failureTTL)}
 	pl.mu.Unlock()
 	return nil, err
+}
+
+// lasting reports a failure to describe a table that the next attempt
+// would meet too: DynamoDB refused the request for the caller (a 4xx other
+// than throttling), typically for want of dynamodb:DescribeTable.
+func lasting(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorFault() == smithy.FaultServer {
+		return false
+	}
+	switch ae.ErrorCode() {
+	case "ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+		"InternalServerError", "ServiceUnavailable", "LimitExceededException":
+		return false
+	}
+	return true
 }
 
 // mayRefresh reports whether table may be described again now.

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/dynamosql/dynamosql/indexhint"
 	"github.com/dynamosql/dynamosql/internal/partiql"
@@ -140,8 +141,24 @@ func TestPlannerErrors(t *testing.T) {
 		t.Fatalf("%d DescribeTable calls, want 2", n)
 	}
 
-	// Another failure is, for a while.
-	f.set(nil, errors.New("AccessDeniedException: no"))
+	// A passing failure (an outage, a 5xx, throttling) is not remembered.
+	f.set(nil, fmt.Errorf("operation error: %w", errors.New("dial tcp: connection refused")))
+	for range 2 {
+		if _, err := pl.Plan(ctx, sel, Options{}, nil); !errors.Is(err, ErrNoMetadata) {
+			t.Fatalf("outage: %v", err)
+		}
+	}
+	f.set(nil, &smithy.GenericAPIError{Code: "ThrottlingException", Message: "slow down", Fault: smithy.FaultClient})
+	if _, err := pl.Plan(ctx, sel, Options{}, nil); !errors.Is(err, ErrNoMetadata) {
+		t.Fatalf("throttled: %v", err)
+	}
+	if n := f.calls.Load(); n != 5 {
+		t.Fatalf("%d DescribeTable calls, want 5 (none remembered)", n)
+	}
+
+	// A refusal (no permission) is remembered, for a while.
+	f.calls.Store(2)
+	f.set(nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no", Fault: smithy.FaultClient})
 	for range 3 {
 		if _, err := pl.Plan(ctx, sel, Options{}, nil); !errors.Is(err, ErrNoMetadata) {
 			t.Fatalf("denied: %v", err)
