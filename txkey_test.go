@@ -1,6 +1,9 @@
 package dynamosql
 
 import (
+	"context"
+	"database/sql/driver"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -101,4 +104,49 @@ func TestKeyParts(t *testing.T) {
 	}
 	_, ok := keyPartsOf(nil).appendKey(nil, nil, pk)
 	assert.False(t, ok)
+}
+
+// txExec adds an INSERT with args to the transaction open on c.
+func txExec(t *testing.T, c *conn, query string, args ...any) error {
+	t.Helper()
+	nv := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		require.NoError(t, c.CheckNamedValue(&nv[i]))
+	}
+	_, err := c.ExecContext(context.Background(), query, nv)
+	return err
+}
+
+func TestTxKeysIndexedByHash(t *testing.T) {
+	for _, collide := range []bool{false, true} {
+		t.Run(fmt.Sprintf("collide=%v", collide), func(t *testing.T) {
+			c, f := translateConn()
+			_, err := c.BeginTx(context.Background(), driver.TxOptions{})
+			require.NoError(t, err)
+			c.tx.keys.collide = collide // every key hashes alike
+			ins := `INSERT INTO "events" VALUE {'pk': ?, 'sk': ?}`
+			require.NoError(t, txExec(t, c, ins, "p", "1"))
+			assert.Zero(t, f.calls, "one statement on a table: not described")
+			require.NoError(t, txExec(t, c, ins, "p", "2"))
+			require.NoError(t, txExec(t, c, ins, "p", "3"))
+			assert.Equal(t, 1, f.calls)
+			require.NoError(t, txExec(t, c, `UPDATE "users" SET n = 1 WHERE id = ?`, "p"))
+
+			err = txExec(t, c, ins, "p", "2")
+			require.ErrorIs(t, err, ErrTxDuplicateKey)
+			assert.Contains(t, err.Error(), "statement 4 targets the same item")
+			assert.Contains(t, err.Error(), "as statement 1")
+			err = txExec(t, c, `DELETE FROM "events" WHERE sk = ? AND pk = ?`, "3", "p")
+			require.ErrorIs(t, err, ErrTxDuplicateKey)
+			assert.Contains(t, err.Error(), "as statement 2")
+
+			// A multi-row INSERT refused for its second row leaves nothing
+			// of itself behind.
+			err = txExec(t, c, `INSERT INTO events (pk, sk) VALUES (?, ?), (?, ?)`, "p", "4", "p", "1")
+			require.ErrorIs(t, err, ErrTxDuplicateKey)
+			require.NoError(t, txExec(t, c, ins, "p", "4"))
+			require.Len(t, c.tx.stmts, 5)
+		})
+	}
 }
