@@ -3,23 +3,20 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/dynamosql/dynamosql"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// tableCatalog answers the meta-commands \dt, \d and \di. clientCatalog
-// implements it with the connector's DynamoDB client (ListTables,
-// DescribeTable) until the driver runs SHOW TABLES and DESCRIBE TABLE as
-// SQL; then an implementation that sends those statements replaces it
-// here, and nothing else in the shell changes.
+// tableCatalog answers the meta-commands \dt, \d and \di. sqlCatalog
+// implements it with the driver's own statements, SHOW TABLES and DESCRIBE
+// TABLE (see docs/tables.md): what the shell shows, any program can ask
+// for through database/sql.
 type tableCatalog interface {
 	// Tables returns the names of all tables, sorted.
 	Tables(ctx context.Context) ([]string, error)
@@ -63,60 +60,105 @@ type indexInfo struct {
 	Status       string // a GSI's status; "" for an LSI
 }
 
-// clientCatalog is tableCatalog on the DynamoDB client the driver's
-// connector owns (dynamosql.Client).
-type clientCatalog struct{ db *sql.DB }
+// sqlCatalog is tableCatalog on the driver's table statements.
+type sqlCatalog struct{ db *sql.DB }
 
-func (c clientCatalog) client(ctx context.Context) (*dynamodb.Client, error) {
-	return dynamosql.Client(ctx, c.db)
-}
-
-// Tables implements tableCatalog with ListTables.
-func (c clientCatalog) Tables(ctx context.Context) ([]string, error) {
-	cl, err := c.client(ctx)
+// Tables implements tableCatalog with SHOW TABLES.
+func (c sqlCatalog) Tables(ctx context.Context) ([]string, error) {
+	rows, err := c.db.QueryContext(ctx, "SHOW TABLES")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing tables: %w", err)
 	}
+	defer rows.Close()
 	var names []string
-	p := dynamodb.NewListTablesPaginator(cl, &dynamodb.ListTablesInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
 			return nil, fmt.Errorf("listing tables: %w", err)
 		}
-		names = append(names, out.TableNames...)
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
 	}
 	slices.Sort(names)
 	return names, nil
 }
 
-// Describe implements tableCatalog with DescribeTable.
-func (c clientCatalog) Describe(ctx context.Context, table string) (*tableInfo, error) {
-	cl, err := c.client(ctx)
+// Describe implements tableCatalog with DESCRIBE TABLE, whose one row holds
+// the fields of DynamoDB's table description (nested ones as JSON text);
+// they are read back into the SDK's TableDescription.
+func (c sqlCatalog) Describe(ctx context.Context, table string) (*tableInfo, error) {
+	rows, err := c.db.QueryContext(ctx, `DESCRIBE TABLE "`+strings.ReplaceAll(table, `"`, `""`)+`"`)
 	if err != nil {
-		return nil, err
-	}
-	out, err := cl.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-	if err != nil {
-		var nf *types.ResourceNotFoundException
-		if errors.As(err, &nf) {
+		if isNotFound(err) {
 			return nil, fmt.Errorf("table %q does not exist (\\dt lists the tables)", table)
 		}
 		return nil, fmt.Errorf("describing table %q: %w", table, err)
 	}
-	return tableInfoOf(out.Table), nil
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("describing table %q: %w", table, err)
+		}
+		return nil, fmt.Errorf("describing table %q: no description returned", table)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("describing table %q: %w", table, err)
+	}
+	fields := make(map[string]json.RawMessage, len(cols))
+	for i, col := range cols {
+		if vals[i] == nil {
+			continue
+		}
+		var raw []byte
+		if s, ok := vals[i].(string); ok && types[i].DatabaseTypeName() == "JSON" {
+			raw = []byte(s)
+		} else if raw, err = json.Marshal(vals[i]); err != nil {
+			return nil, fmt.Errorf("describing table %q: column %s: %w", table, col, err)
+		}
+		fields[col] = raw
+	}
+	doc, err := json.Marshal(fields)
+	if err != nil {
+		return nil, err
+	}
+	var d ddbtypes.TableDescription
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, fmt.Errorf("describing table %q: reading the description: %w", table, err)
+	}
+	return tableInfoOf(&d), nil
+}
+
+// isNotFound reports DynamoDB's answer for a table that does not exist.
+func isNotFound(err error) bool {
+	var nf *ddbtypes.ResourceNotFoundException
+	return errors.As(err, &nf)
 }
 
 // tableInfoOf converts DynamoDB's description of a table.
-func tableInfoOf(d *types.TableDescription) *tableInfo {
+func tableInfoOf(d *ddbtypes.TableDescription) *tableInfo {
 	attrTypes := map[string]string{}
 	for _, a := range d.AttributeDefinitions {
 		attrTypes[aws.ToString(a.AttributeName)] = string(a.AttributeType)
 	}
-	keys := func(schema []types.KeySchemaElement) (pk, sk keyAttr) {
+	keys := func(schema []ddbtypes.KeySchemaElement) (pk, sk keyAttr) {
 		for _, k := range schema {
 			a := keyAttr{Name: aws.ToString(k.AttributeName), Type: attrTypes[aws.ToString(k.AttributeName)]}
-			if k.KeyType == types.KeyTypeHash {
+			if k.KeyType == ddbtypes.KeyTypeHash {
 				pk = a
 			} else {
 				sk = a
@@ -130,7 +172,7 @@ func tableInfoOf(d *types.TableDescription) *tableInfo {
 		ItemCount: aws.ToInt64(d.ItemCount),
 		SizeBytes: aws.ToInt64(d.TableSizeBytes),
 		Billing:   billing(d),
-		Class:     string(types.TableClassStandard),
+		Class:     string(ddbtypes.TableClassStandard),
 	}
 	t.PartitionKey, t.SortKey = keys(d.KeySchema)
 	if d.TableClassSummary != nil && d.TableClassSummary.TableClass != "" {
@@ -153,12 +195,12 @@ func tableInfoOf(d *types.TableDescription) *tableInfo {
 // billing describes the billing mode: on-demand, or provisioned with its
 // read and write capacity units. DynamoDB leaves BillingModeSummary out
 // for tables that were always provisioned.
-func billing(d *types.TableDescription) string {
-	mode := types.BillingModeProvisioned
+func billing(d *ddbtypes.TableDescription) string {
+	mode := ddbtypes.BillingModeProvisioned
 	if d.BillingModeSummary != nil && d.BillingModeSummary.BillingMode != "" {
 		mode = d.BillingModeSummary.BillingMode
 	}
-	if mode == types.BillingModePayPerRequest {
+	if mode == ddbtypes.BillingModePayPerRequest {
 		return string(mode)
 	}
 	if pt := d.ProvisionedThroughput; pt != nil {
@@ -168,7 +210,7 @@ func billing(d *types.TableDescription) string {
 }
 
 // projection describes an index's projection.
-func projection(p *types.Projection) string {
+func projection(p *ddbtypes.Projection) string {
 	if p == nil {
 		return ""
 	}

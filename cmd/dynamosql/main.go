@@ -269,7 +269,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		chunk:          o.chunk,
 		pageSize:       o.pageSize,
 		stderrTerminal: errTerminal,
-		catalog:        clientCatalog{db: db},
+		catalog:        sqlCatalog{db: db},
 		meter:          driverCapacity{},
 		names:          newCompleter(),
 		prog:           prog,
