@@ -70,6 +70,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: ConnectTimeout %v is negative: use 0 for the default (%v)", ErrInvalidDSN, c.ConnectTimeout, DefaultConnectTimeout)
 	case c.Timeout < 0:
 		return fmt.Errorf("%w: Timeout %v is negative: use 0 for no bound beyond the caller's context", ErrInvalidDSN, c.Timeout)
+	case c.StatementCacheSize < 0:
+		return fmt.Errorf("%w: StatementCacheSize %d is negative: use 0 for the default (%d)", ErrInvalidDSN, c.StatementCacheSize, DefaultStatementCacheSize)
 	}
 	return nil
 }

@@ -95,6 +95,7 @@ func TestNewConnectorRefusesImpossibleSettings(t *testing.T) {
 		{"negative idle connections", func(c *Config) { c.MaxIdleConns = -1 }, "MaxIdleConns -1 is negative"},
 		{"negative connect timeout", func(c *Config) { c.ConnectTimeout = -time.Second }, "ConnectTimeout -1s is negative"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "Timeout -1s is negative"},
+		{"negative statement cache", func(c *Config) { c.StatementCacheSize = -1 }, "StatementCacheSize -1 is negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
