@@ -190,8 +190,12 @@ func fullScanError(pl *planner.Plan) error {
 		}
 		indexes = "the table's indexes: " + strings.Join(q, ", ")
 	}
-	return fmt.Errorf("%w (scan=deny): the SELECT would read the whole %s: a query %s (= or IN); %s; or pass dynamosql.AllowScan() to run this one",
-		ErrFullScan, what, pl.NeedsText(), indexes)
+	hints := ""
+	if len(pl.Hints) > 0 {
+		hints = strings.Join(pl.Hints, "; ") + "; "
+	}
+	return fmt.Errorf("%w (scan=deny): the SELECT would read the whole %s: %sa query %s (= or IN); %s; or pass dynamosql.AllowScan() to run this one",
+		ErrFullScan, what, hints, pl.NeedsText(), indexes)
 }
 
 // warnings is a connector's memory of the warnings it logged, so that a
@@ -225,9 +229,12 @@ func (c *conn) warn(p *prepared) {
 	switch {
 	case p.warn:
 		if c.c.warned.firstTime(p.a.text) {
-			c.c.logger.Warn("dynamosql: SELECT scans a whole table or index",
-				slog.String("table", p.plan.Table), slog.String("index", p.plan.Index),
-				slog.String("statement", p.a.text), slog.String("reason", p.plan.Reason))
+			attrs := []any{slog.String("table", p.plan.Table), slog.String("index", p.plan.Index),
+				slog.String("statement", p.a.text), slog.String("reason", p.plan.Reason)}
+			if len(p.plan.Hints) > 0 {
+				attrs = append(attrs, slog.String("hint", strings.Join(p.plan.Hints, "; ")))
+			}
+			c.c.logger.Warn("dynamosql: SELECT scans a whole table or index", attrs...)
 		}
 	case p.warnNoMetadata != nil:
 		if c.c.warned.firstTime("\x00" + p.form.sel.Table) {
@@ -306,6 +313,9 @@ func (p *prepared) explain() *Plan {
 		}
 	}
 	var notes []string
+	if p.plan != nil {
+		notes = append(notes, p.plan.Hints...)
+	}
 	if p.count {
 		notes = append(notes, "COUNT(*): the driver counts the items returned")
 	}
