@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -84,6 +86,22 @@ var (
 	// (INSERT, UPDATE, DELETE and EXISTS checks). Run it on the *sql.DB,
 	// outside the transaction; the transaction stays usable.
 	ErrDDLInTx = errors.New("dynamosql: table and index statements cannot run in a transaction: DynamoDB transactions hold only item writes")
+
+	// ErrTableNotFound reports a table DynamoDB does not have (its
+	// ResourceNotFoundException): the error, a *Error, names the table
+	// when the statement names one. Table names are case-sensitive and
+	// belong to one region and account: SHOW TABLES lists those the
+	// connection sees.
+	ErrTableNotFound = errors.New("dynamosql: table not found")
+
+	// ErrUnavailable reports a request that never reached DynamoDB: no
+	// connection could be made (connection refused, a timeout while
+	// connecting, an unknown host), on every attempt the SDK made. Nothing
+	// was sent, so nothing was written: try again later (a service
+	// answers 503 with Retry-After). A write that an earlier attempt may
+	// have delivered fails with ErrWriteOutcomeUnknown instead, which may
+	// match ErrUnavailable too: test ErrWriteOutcomeUnknown first.
+	ErrUnavailable = errors.New("dynamosql: DynamoDB could not be reached")
 
 	// ErrInvalidDDL reports a table or index statement that DynamoDB could
 	// not apply to the table as it is, found before anything is changed:
@@ -203,20 +221,80 @@ func wrapErr(op string, err error) error {
 	return &Error{Op: op, Err: err}
 }
 
+// tableErr is wrapErr for a request on table ("" when unknown or several),
+// which a missing-table error names.
+func tableErr(op, table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Op: op, Table: table, Err: err}
+}
+
 // Error is an error returned by DynamoDB for a statement or call. It wraps
 // the SDK's error (so errors.As with SDK error types works) and matches the
 // driver's sentinels (errors.Is(err, ErrDuplicateItem) and so on).
+//
+// Its message has one prefix, "dynamosql: " and the operation, then
+// DynamoDB's error code and message (the SDK's "operation error ...,
+// https response error StatusCode: 400, RequestID: ..." is left out; see
+// RequestID), and what to do where the driver knows: a missing table is
+// named, with how to list the tables.
 type Error struct {
 	// Op is the DynamoDB operation that failed, for example
 	// "ExecuteStatement".
 	Op string
+	// Table is the table the request read or wrote, "" when the driver
+	// does not know it or the request touched several.
+	Table string
 	// Err is the error the AWS SDK returned.
 	Err error
 }
 
 // Error implements error.
 func (e *Error) Error() string {
-	return "dynamosql: " + e.Op + ": " + e.Err.Error()
+	var b strings.Builder
+	b.WriteString("dynamosql: ")
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	switch {
+	case isNotFound(e.Err):
+		if e.Table != "" {
+			fmt.Fprintf(&b, "table %q does not exist", e.Table)
+		} else {
+			b.WriteString("a table the request names does not exist")
+		}
+		b.WriteString(" (")
+		b.WriteString(sdkText(e.Err))
+		b.WriteString("); SHOW TABLES lists the tables this connection sees (names are case-sensitive, and tables belong to one region)")
+		return b.String()
+	case unreachable(e.Err):
+		b.WriteString("DynamoDB could not be reached, nothing was sent: ")
+	}
+	b.WriteString(sdkText(e.Err))
+	return b.String()
+}
+
+// sdkText is the message of an SDK error without the SDK's prefix
+// ("operation error DynamoDB: Op, "), which repeats the operation. When
+// DynamoDB answered with an error (HTTP 4xx), it is the error's code and
+// message, and how many attempts the SDK made when it gave up retrying;
+// the status and request ID are left out (see Error.RequestID). Other
+// errors (a connection failure, an HTTP 5xx) keep the SDK's text.
+func sdkText(err error) string {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	var ae smithy.APIError
+	if !answered(err) || !errors.As(err, &ae) {
+		return err.Error()
+	}
+	s := ae.ErrorCode() + ": " + ae.ErrorMessage()
+	var me *retry.MaxAttemptsError
+	if errors.As(err, &me) {
+		s += " (the SDK gave up after " + strconv.Itoa(me.Attempt) + " attempts)"
+	}
+	return s
 }
 
 // Unwrap returns the SDK error.
@@ -226,6 +304,16 @@ func (e *Error) Unwrap() error { return e.Err }
 // "ConditionalCheckFailedException", or "" when the error has none.
 func (e *Error) Code() string { return errorCode(e.Err) }
 
+// RequestID returns the request ID DynamoDB gave its answer (AWS support
+// asks for it), or "" when there was no answer.
+func (e *Error) RequestID() string {
+	var re *awshttp.ResponseError
+	if errors.As(e.Err, &re) {
+		return re.ServiceRequestID()
+	}
+	return ""
+}
+
 // Is maps DynamoDB error codes onto the driver's sentinels.
 func (e *Error) Is(target error) bool {
 	switch target {
@@ -233,6 +321,10 @@ func (e *Error) Is(target error) bool {
 		return isDuplicate(e.Err)
 	case ErrConditionFailed:
 		return isConditionFailed(e.Err)
+	case ErrTableNotFound:
+		return isNotFound(e.Err)
+	case ErrUnavailable:
+		return unreachable(e.Err)
 	}
 	return false
 }
@@ -323,12 +415,7 @@ func mayHaveApplied(err error) bool {
 // notSent reports a request send failure that happened before anything
 // was written to the connection.
 func notSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
+	if noConnection(err) {
 		return true
 	}
 	msg := err.Error()
@@ -338,6 +425,23 @@ func notSent(err error) bool {
 		}
 	}
 	return false
+}
+
+// noConnection reports a failure to connect: a dial or DNS failure.
+func noConnection(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// unreachable reports a request that failed because no connection to
+// DynamoDB could be made (ErrUnavailable): nothing was sent.
+func unreachable(err error) bool {
+	var se *smithyhttp.RequestSendError
+	return errors.As(err, &se) && noConnection(err)
 }
 
 // unsentMessages are errors of net/http that refuse a request before
@@ -464,8 +568,9 @@ func (e *OutcomeError) Unwrap() []error { return []error{ErrWriteOutcomeUnknown,
 // ---- cancelled transactions ----
 
 // txError interprets an ExecuteTransaction error that carries DynamoDB's
-// answer; texts are the statements sent, read tells a read transaction.
-func txError(err error, texts []string, read bool, token string) error {
+// answer; texts are the statements sent, read tells a read transaction,
+// table is the one table the statements touch ("" for several).
+func txError(err error, texts []string, read bool, token, table string) error {
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
 		te := &TxError{Err: err, read: read}
@@ -485,15 +590,15 @@ func txError(err error, texts []string, read bool, token string) error {
 	var ipm *types.IdempotentParameterMismatchException
 	if errors.As(err, &ipm) {
 		return fmt.Errorf("%w: DynamoDB already committed a transaction with ClientRequestToken %q and other statements in the last 10 minutes, so it refused this one (nothing was written); begin a new transaction for new work: %w",
-			ErrTxTokenReused, token, wrapErr("ExecuteTransaction", err))
+			ErrTxTokenReused, token, tableErr("ExecuteTransaction", table, err))
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" &&
 		strings.Contains(strings.ToLower(ae.ErrorMessage()), "multiple operations on one item") {
 		return fmt.Errorf("%w: DynamoDB allows one operation per item per transaction and refused the whole transaction: %w",
-			ErrTxDuplicateKey, wrapErr("ExecuteTransaction", err))
+			ErrTxDuplicateKey, tableErr("ExecuteTransaction", table, err))
 	}
-	return wrapErr("ExecuteTransaction", err)
+	return tableErr("ExecuteTransaction", table, err)
 }
 
 // TxError reports a transaction DynamoDB cancelled: nothing of it was
@@ -535,7 +640,7 @@ func (e *TxError) Error() string {
 	}
 	if len(e.Failures) == 0 {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(sdkText(e.Err))
 		return b.String()
 	}
 	for i, f := range e.Failures {

@@ -510,7 +510,7 @@ func TestMultiRowInsertErrorNamesRows(t *testing.T) {
 			{Code: aws.String("ConditionalCheckFailed")},
 		},
 	}
-	err = rowsError(len(p.multi), txError(fmt.Errorf("operation error: %w", cancelled), []string{*p.multi[0].Statement, *p.multi[1].Statement, *p.multi[2].Statement}, false, "tok"))
+	err = rowsError(len(p.multi), txError(fmt.Errorf("operation error: %w", cancelled), []string{*p.multi[0].Statement, *p.multi[1].Statement, *p.multi[2].Statement}, false, "tok", ""))
 	assert.Equal(t, "dynamosql: INSERT of 3 rows cancelled, no row was written: row 2 failed with DuplicateItem: Duplicate primary key exists in table; row 3 failed with ConditionalCheckFailed", err.Error())
 	assert.ErrorIs(t, err, ErrDuplicateItem)
 	assert.ErrorIs(t, err, ErrConditionFailed)

@@ -230,7 +230,7 @@ func (t *transaction) Commit() error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token}); err != nil { // send.go
+	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token, table: t.keys.onlyTable()}); err != nil { // send.go
 		return err
 	}
 	if t.one != nil {
