@@ -183,7 +183,7 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		// The statement points at its text's copy in t.texts, not into p:
 		// nothing keeps p once the statement is added.
 		t.texts = append(t.texts, p.query)
-		if j, dup := t.keys.add(ctx, keyed{table: p.a.table, keys: p.a.keys, params: p.params}); dup {
+		if j, dup := t.keys.add(ctx, keyed{table: p.a.table, keys: p.keys, params: p.params}); dup {
 			t.texts = t.texts[:n]
 			return nil, t.keys.duplicateError(n, j, p.a.table)
 		}

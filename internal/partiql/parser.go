@@ -459,6 +459,11 @@ func (p *parser) parseUpdate() *Update {
 		switch {
 		case p.acceptKw(kwSet):
 			for {
+				if p.is(tokParam) {
+					p.unsupported(p.tok().pos, "SET ? (a whole value as the assignments)",
+						"a value does not say what to do with the attributes it lacks, its NULLs or its key attributes: "+
+							"SET each attribute (SET a = ?, b = ?), or write the whole item with the mapper's Repository.Put")
+				}
 				path := p.parsePath()
 				p.expect(tokEq, "=")
 				s.Sets = append(s.Sets, SetItem{Path: path, Value: p.parseValue()})

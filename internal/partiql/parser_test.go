@@ -520,6 +520,8 @@ var unsupportedTests = []struct {
 	{`INSERT INTO t SELECT * FROM u`, "INSERT ... SELECT", 1, 15, "INSERT each one"},
 	{`INSERT INTO t (SELECT * FROM u)`, "INSERT ... SELECT", 1, 16, "INSERT each one"},
 	{`UPDATE "T" SET a = 1`, "UPDATE without WHERE", 1, 21, "full primary key"},
+	{`UPDATE "T" SET ? WHERE id = 1`, "SET ? (a whole value as the assignments)", 1, 16, "SET each attribute (SET a = ?, b = ?)"},
+	{`UPDATE "T" SET a = 1, ? WHERE id = 1`, "SET ? (a whole value as the assignments)", 1, 23, "Repository.Put"},
 	{`UPDATE "T" SET a = 1 RETURNING ALL NEW *`, "UPDATE without WHERE", 1, 22, "full primary key"},
 	{`DELETE FROM "T"`, "DELETE without WHERE", 1, 16, "full primary key"},
 	{`DELETE FROM "T";`, "DELETE without WHERE", 1, 16, "full primary key"},
