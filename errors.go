@@ -117,7 +117,10 @@ var (
 	// ErrSyntax reports a statement the driver cannot read: an unterminated
 	// string, quoted name or block comment, or a form the driver
 	// translates (INSERT ... VALUES, LIMIT, OFFSET, COUNT(*)) written
-	// wrongly. The error gives the line and column. Nothing is sent.
+	// wrongly; or a reserved word of PartiQL written unquoted as a table,
+	// index or attribute name (user, date, size, value...), which DynamoDB
+	// refuses without saying why. The error gives the line and column and
+	// what to write. Nothing is sent.
 	// Statements the driver does not translate are checked by DynamoDB,
 	// whose ValidationException is a *Error.
 	ErrSyntax = errors.New("dynamosql: syntax error")
