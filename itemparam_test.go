@@ -1,11 +1,14 @@
 package dynamosql_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,4 +155,38 @@ func TestInsertWholeItemRefusals(t *testing.T) {
 
 func sortedKeys(m map[string]types.AttributeValue) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// BenchmarkInsertWholeItem inserts one item of four attributes on the
+// canned endpoint (the client's own cost): as a struct through INSERT ...
+// VALUE ? (the driver expands it), as four parameters of INSERT ... VALUE
+// {...}, and with the SDK (attributevalue.MarshalMap, the map's values as
+// the parameters of the same VALUE {...} text, ExecuteStatement).
+//
+//	go test -run '^$' -bench 'InsertWholeItem' -benchmem -count 6 .
+func BenchmarkInsertWholeItem(b *testing.B) {
+	e := newBenchEnv(b, cannedServer(b, map[string]string{"ExecuteStatement": `{}`, "DescribeTable": describeBody}).URL, "bench", false)
+	ctx := context.Background()
+	whole := fmt.Sprintf(`INSERT INTO %q VALUE ?`, e.table)
+	byName := fmt.Sprintf(`INSERT INTO %q VALUE {'age': ?, 'name': ?, 'pk': ?, 'sk': ?}`, e.table)
+	item := func() benchItem { return benchItem{PK: "ins", SK: e.key(), Age: 42, Name: "Ada Lovelace"} }
+	runPair(b, []string{"driver-item", "driver", "sdk"},
+		func() error {
+			_, err := e.db.ExecContext(ctx, whole, item())
+			return err
+		},
+		func() error {
+			it := item()
+			_, err := e.db.ExecContext(ctx, byName, it.Age, it.Name, it.PK, it.SK)
+			return err
+		},
+		func() error {
+			m, err := attributevalue.MarshalMap(item())
+			if err != nil {
+				return err
+			}
+			params := []types.AttributeValue{m["age"], m["name"], m["pk"], m["sk"]}
+			_, err = e.raw.ExecuteStatement(ctx, &dynamodb.ExecuteStatementInput{Statement: &byName, Parameters: params})
+			return err
+		})
 }
