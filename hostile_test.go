@@ -234,7 +234,9 @@ func hostileCases() []hostileCase {
 		sentinelCase("SQL", "`SELECT v, COUNT(*) FROM t GROUP BY v`", dynamosql.ErrUnsupportedSQL, "ErrUnsupportedSQL", "no GROUP BY; aggregate the rows in Go",
 			func(h *hostileEnv) error { return h.query(`SELECT v, COUNT(*) FROM TBL GROUP BY v`) }),
 		sentinelCase("SQL", "`UPDATE t SET ? WHERE id = ?` (a whole value)", dynamosql.ErrUnsupportedSQL, "ErrUnsupportedSQL", "SET each attribute (SET a = ?, b = ?)",
-			func(h *hostileEnv) error { return h.exec(`UPDATE TBL SET ? WHERE id = ?`, map[string]any{"v": 1}, "seed") }),
+			func(h *hostileEnv) error {
+				return h.exec(`UPDATE TBL SET ? WHERE id = ?`, map[string]any{"v": 1}, "seed")
+			}),
 		sentinelCase("SQL", "`... WHERE id LIKE 'a%'`", dynamosql.ErrUnsupportedSQL, "ErrUnsupportedSQL", "use begins_with",
 			func(h *hostileEnv) error { return h.query(`SELECT * FROM TBL WHERE id LIKE 'a%'`) }),
 		sentinelCase("SQL", "`INSERT INTO t SELECT * FROM t`", dynamosql.ErrUnsupportedSQL, "ErrUnsupportedSQL", "no INSERT ... SELECT",
