@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -280,22 +281,34 @@ func (e *Error) Error() string {
 // sdkText is the message of an SDK error without the SDK's prefix
 // ("operation error DynamoDB: Op, "), which repeats the operation. When
 // DynamoDB answered with an error (HTTP 4xx), it is the error's code and
-// message, and how many attempts the SDK made when it gave up retrying;
-// the status and request ID are left out (see Error.RequestID). Other
-// errors (a connection failure, an HTTP 5xx) keep the SDK's text.
+// message; when the request could not be sent (or its connection broke),
+// the send error; either with how many attempts the SDK made when it gave
+// up retrying, and whether its retry quota ran out. The status and request
+// ID are left out (see Error.RequestID). Other errors (an HTTP 5xx, a body
+// that broke off) keep the SDK's text.
 func sdkText(err error) string {
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) && oe.Err != nil {
 		err = oe.Err
 	}
+	var s string
 	var ae smithy.APIError
-	if !answered(err) || !errors.As(err, &ae) {
+	var se *smithyhttp.RequestSendError
+	switch {
+	case answered(err) && errors.As(err, &ae):
+		s = ae.ErrorCode() + ": " + ae.ErrorMessage()
+	case errors.As(err, &se):
+		s = se.Error()
+	default:
 		return err.Error()
 	}
-	s := ae.ErrorCode() + ": " + ae.ErrorMessage()
 	var me *retry.MaxAttemptsError
 	if errors.As(err, &me) {
 		s += " (the SDK gave up after " + strconv.Itoa(me.Attempt) + " attempts)"
+	}
+	var qe ratelimit.QuotaExceededError
+	if errors.As(err, &qe) {
+		s += " (the SDK's retry quota ran out: " + qe.Error() + ")"
 	}
 	return s
 }
