@@ -360,11 +360,12 @@ func TestTranslateLeavesPartiQLAlone(t *testing.T) {
 		`EXISTS(SELECT * FROM users WHERE id = ?)`,
 		`SELECT "count", "limit" FROM users WHERE id = ? -- LIMIT 5
 /* OFFSET 3 */`,
-		// Parsed (a trigger word) but plain PartiQL: unchanged.
-		`SELECT count, max FROM users WHERE id = ?`,
-		`UPDATE users SET "count" = count + 1 WHERE id = ?`,
+		// Parsed (a trigger word, quoted: unquoted, DynamoDB refuses it and
+		// so does the driver) but plain PartiQL: unchanged.
+		`SELECT "count", "max" FROM users WHERE id = ?`,
+		`UPDATE users SET "count" = "count" + 1 WHERE id = ?`,
 		// Not read by the parser and no extension: sent as written, DynamoDB decides.
-		`SELECT min FROM users WHERE id = ? AND x = 1 +`,
+		`SELECT "min" FROM users WHERE id = ? AND x = 1 +`,
 	} {
 		t.Run(q, func(t *testing.T) {
 			args := make([]any, strings.Count(q, "?"))
