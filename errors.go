@@ -278,6 +278,17 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// describeError is the failed DescribeTable of table inside err (an error
+// of the catalog or the planner) as an *Error, with the driver's short
+// message; err itself when it holds no SDK error.
+func describeError(table string, err error) error {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return tableErr("DescribeTable", table, oe)
+	}
+	return err
+}
+
 // sdkText is the message of an SDK error without the SDK's prefix
 // ("operation error DynamoDB: Op, "), which repeats the operation. When
 // DynamoDB answered with an error (HTTP 4xx), it is the error's code and
@@ -526,6 +537,20 @@ func isUnsupported(err error) bool { return errors.Is(err, partiql.ErrUnsupporte
 func unsupported(msg string) error {
 	return fmt.Errorf("%w: %s", ErrUnsupportedSQL, msg)
 }
+
+// inContext is err with what the driver was doing when it failed:
+// "dynamosql: <doing>: <err without its own dynamosql: prefix>". It
+// unwraps to err.
+type inContext struct {
+	doing string
+	err   error
+}
+
+func (e *inContext) Error() string {
+	return "dynamosql: " + e.doing + ": " + strings.TrimPrefix(e.err.Error(), "dynamosql: ")
+}
+
+func (e *inContext) Unwrap() error { return e.err }
 
 // argErr names the position of an argument that could not be converted.
 type argErr struct {

@@ -62,6 +62,7 @@ func TestMissingTableIsNamed(t *testing.T) {
 			return tx.Commit()
 		}},
 		{"DESCRIBE", "DescribeTable", func() error { return query(`DESCRIBE TABLE TBL`) }},
+		{"COUNT(*)", "DescribeTable", func() error { return query(`SELECT COUNT(*) FROM TBL WHERE id = ?`, "a") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.run()
@@ -79,6 +80,7 @@ func TestMissingTableIsNamed(t *testing.T) {
 			assert.Contains(t, msg, fmt.Sprintf("table %q does not exist", missing))
 			assert.Contains(t, msg, "SHOW TABLES lists the tables")
 			assert.Equal(t, 1, strings.Count(msg, tc.op), "the operation is named once: %s", msg)
+			assert.Equal(t, 1, strings.Count(msg, "dynamosql:"), "one prefix: %s", msg)
 			assert.NotContains(t, msg, "operation error")
 			assert.NotContains(t, msg, "RequestID")
 		})

@@ -163,9 +163,10 @@ func (c *conn) planError(ctx context.Context, p *prepared, err error) error {
 		p.note = fmt.Sprintf("table %q does not exist: sent as written (DynamoDB will say so)", table)
 		return nil
 	case errors.Is(err, planner.ErrNoMetadata):
+		err = describeError(table, err) // errors.go
 		p.note = fmt.Sprintf("no metadata for table %q: sent as written, without index hints or scan check: %v", table, err)
 		if c.c.cfg.Scan == ScanDeny && !p.opts.allowScan {
-			p.refused = fmt.Errorf("dynamosql: scan=deny cannot check the SELECT on table %q: %w (allow the driver dynamodb:DescribeTable, or pass AllowScan())", table, err)
+			p.refused = &inContext{doing: fmt.Sprintf("scan=deny cannot check the SELECT on table %q (allow the driver dynamodb:DescribeTable, or pass AllowScan())", table), err: err}
 		} else {
 			p.warnNoMetadata = err
 		}

@@ -269,7 +269,7 @@ func limitValue(args []types.AttributeValue, clause string, e partiql.Expr) (int
 func (c *conn) countForm(ctx context.Context, a *analysis) (*form, error) {
 	t, err := c.c.catalog.Table(ctx, a.rw.countBase.Table)
 	if err != nil {
-		return nil, fmt.Errorf("dynamosql: COUNT(*) needs the key attributes of table %q: %w", a.rw.countBase.Table, err)
+		return nil, &inContext{doing: fmt.Sprintf("COUNT(*) needs the key attributes of table %q", a.rw.countBase.Table), err: describeError(a.rw.countBase.Table, err)}
 	}
 	if cf := a.rw.count.Load(); cf != nil && cf.key == t.Key {
 		return cf.form, nil
