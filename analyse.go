@@ -1,6 +1,7 @@
 package dynamosql
 
 import (
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"strings"
@@ -177,7 +178,11 @@ func analyse(text string) *analysis {
 // only the driver knows (it cannot be translated); anything else goes to
 // DynamoDB as written, which decides (nil).
 func unreadable(pa *partiql.Analysis) error {
+	var rw *partiql.ReservedWordError
 	switch {
+	case errors.As(pa.Err, &rw):
+		// DynamoDB refuses it too, without saying why.
+		return fmt.Errorf("dynamosql: %w", syntaxErr(pa.Err))
 	case isUnsupported(pa.Err):
 		return unsupported(strings.TrimPrefix(pa.Err.Error(), "partiql: "))
 	case pa.Ext == partiql.InsertSelect:

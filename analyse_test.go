@@ -105,8 +105,9 @@ func TestEachTextIsAnalysedOncePerConnector(t *testing.T) {
 		fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE pk = ?`, table),
 		fmt.Sprintf(`INSERT INTO %q (pk, sk) VALUES (?, ?), (?, ?)`, table),
 		fmt.Sprintf(`DELETE FROM %q WHERE pk = ? AND sk = ?`, table),
+		fmt.Sprintf(`INSERT INTO %q VALUE ?`, table),
 	}
-	ins, get, upd, limit, count, multi, del := texts[0], texts[1], texts[2], texts[3], texts[4], texts[5], texts[6]
+	ins, get, upd, limit, count, multi, del, whole := texts[0], texts[1], texts[2], texts[3], texts[4], texts[5], texts[6], texts[7]
 	before := partiql.Analyses()
 	for i := range 5 {
 		p := fmt.Sprint("p", i)
@@ -121,6 +122,12 @@ func TestEachTextIsAnalysedOncePerConnector(t *testing.T) {
 		require.NoError(t, err)
 		_, err = tx.ExecContext(ctx, multi, p, "b", p, "c")
 		require.NoError(t, err)
+		// A whole item, then a list of them with other attribute names:
+		// the INSERTs sent are printed, never parsed.
+		_, err = tx.ExecContext(ctx, whole, map[string]any{"pk": p, "sk": "d", "n": i})
+		require.NoError(t, err)
+		_, err = tx.ExecContext(ctx, whole, []map[string]any{{"pk": p, "sk": "e"}, {"pk": p, "sk": "f", "m": i}})
+		require.NoError(t, err)
 		require.NoError(t, tx.Commit())
 		st, err := db.PrepareContext(ctx, get)
 		require.NoError(t, err)
@@ -134,7 +141,7 @@ func TestEachTextIsAnalysedOncePerConnector(t *testing.T) {
 		require.NoError(t, rows.Close())
 		var c int64
 		require.NoError(t, db.QueryRowContext(ctx, count, p).Scan(&c))
-		assert.EqualValues(t, 3, c)
+		assert.EqualValues(t, 6, c)
 		_, err = Explain(ctx, db, get, p, "a")
 		require.NoError(t, err)
 		items, err := ReadItems(ctx, db, Read(get, p, "a"), Read(get, p, "b"))

@@ -197,6 +197,7 @@ type prepared struct {
 	none      bool                           // LIMIT 0: no rows, nothing is sent
 	multi     []types.ParameterizedStatement // multi-row INSERT: one statement per row
 	multiKeys []keyed                        // the item keys of multi
+	keys      *keyParts                      // the item key of the statement sent (txkey.go)
 
 	// Set by plan (plan.go).
 	plan           *planner.Plan
@@ -236,6 +237,7 @@ func (c *conn) stages(ctx context.Context, query string, args []driver.NamedValu
 		params:     params,
 		opts:       opts,
 		consistent: opts.consistentRead || c.c.cfg.ConsistentRead || c.tx != nil,
+		keys:       a.keys,
 	}
 	if err := c.rewrite(ctx, p); err != nil { // rewrite.go
 		return err

@@ -153,7 +153,7 @@ func (a ddlAPI) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, 
 func (a ddlAPI) describe(ctx context.Context, table string) (*types.TableDescription, error) {
 	out, err := a.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
-		return nil, wrapErr("DescribeTable", err)
+		return nil, tableErr("DescribeTable", table, err)
 	}
 	return out.Table, nil
 }
@@ -161,12 +161,12 @@ func (a ddlAPI) describe(ctx context.Context, table string) (*types.TableDescrip
 // changeErr wraps the error of a request that changes a table: when the
 // statement's context ended during the request, DynamoDB may have received
 // it and then goes on with the change.
-func changeErr(ctx context.Context, kind partiql.Kind, op string, err error) error {
+func changeErr(ctx context.Context, kind partiql.Kind, op, table string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("dynamosql: %s: the context ended during %s: %w; DynamoDB may have received the request, and then the operation continues on the server (DESCRIBE shows it)",
-			kind, op, wrapErr(op, err))
+			kind, op, tableErr(op, table, err))
 	}
-	return wrapErr(op, err)
+	return tableErr(op, table, err)
 }
 
 // wait waits until DynamoDB has applied the change tg names.
@@ -243,7 +243,7 @@ func (a ddlAPI) createTable(ctx context.Context, s *partiql.CreateTable) (int64,
 			// It exists (or is being created): wait until it is ACTIVE.
 			return 0, a.wait(ctx, s.Kind(), tg, nil)
 		}
-		return 0, changeErr(ctx, s.Kind(), "CreateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "CreateTable", s.Table.Name, err)
 	}
 	return 1, a.wait(ctx, s.Kind(), tg, out.TableDescription)
 }
@@ -292,7 +292,7 @@ func (a ddlAPI) createGSI(ctx context.Context, s *partiql.CreateGSI) (int64, err
 		if s.IfNotExists && (schema.IsInUse(err) || strings.Contains(err.Error(), "already exist")) {
 			return 0, a.wait(ctx, s.Kind(), tg, nil) // created meanwhile
 		}
-		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", s.Table.Name, err)
 	}
 	return 1, a.wait(ctx, s.Kind(), tg, out.TableDescription)
 }
@@ -313,7 +313,7 @@ func (a ddlAPI) alterTable(ctx context.Context, s *partiql.AlterTable) (int64, e
 	}
 	out, err := a.UpdateTable(ctx, in)
 	if err != nil {
-		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", s.Table.Name, err)
 	}
 	return 1, a.wait(ctx, s.Kind(), schema.Target{Table: s.Table.Name}, out.TableDescription)
 }
@@ -337,7 +337,7 @@ func (a ddlAPI) alterGSI(ctx context.Context, s *partiql.AlterGSI) (int64, error
 	}
 	out, err := a.UpdateTable(ctx, in)
 	if err != nil {
-		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", s.Table.Name, err)
 	}
 	return 1, a.wait(ctx, s.Kind(), schema.Target{Table: s.Table.Name, Index: s.Index.Name}, out.TableDescription)
 }
@@ -348,7 +348,7 @@ func (a ddlAPI) dropTable(ctx context.Context, s *partiql.DropTable) (int64, err
 		if s.IfExists && schema.IsNotFound(err) {
 			return 0, nil
 		}
-		return 0, changeErr(ctx, s.Kind(), "DeleteTable", err)
+		return 0, changeErr(ctx, s.Kind(), "DeleteTable", s.Table.Name, err)
 	}
 	// DeleteTable's answer says DELETING (DynamoDB Local's says ACTIVE):
 	// only DescribeTable tells when it is gone.
@@ -359,7 +359,7 @@ func (a ddlAPI) dropGSI(ctx context.Context, s *partiql.DropGSI) (int64, error) 
 	if s.IfExists {
 		d, err := schema.Describe(ctx, a, s.Table.Name)
 		if err != nil {
-			return 0, wrapErr("DescribeTable", err)
+			return 0, tableErr("DescribeTable", s.Table.Name, err)
 		}
 		found := false
 		if d != nil {
@@ -376,7 +376,7 @@ func (a ddlAPI) dropGSI(ctx context.Context, s *partiql.DropGSI) (int64, error) 
 		if s.IfExists && schema.IsNotFound(err) {
 			return 0, nil // deleted meanwhile
 		}
-		return 0, changeErr(ctx, s.Kind(), "UpdateTable", err)
+		return 0, changeErr(ctx, s.Kind(), "UpdateTable", s.Table.Name, err)
 	}
 	return 1, a.wait(ctx, s.Kind(), schema.Target{Table: s.Table.Name, Index: s.Index.Name, Gone: true}, out.TableDescription)
 }

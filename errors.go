@@ -10,6 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -85,6 +88,22 @@ var (
 	// outside the transaction; the transaction stays usable.
 	ErrDDLInTx = errors.New("dynamosql: table and index statements cannot run in a transaction: DynamoDB transactions hold only item writes")
 
+	// ErrTableNotFound reports a table DynamoDB does not have (its
+	// ResourceNotFoundException): the error, a *Error, names the table
+	// when the statement names one. Table names are case-sensitive and
+	// belong to one region and account: SHOW TABLES lists those the
+	// connection sees.
+	ErrTableNotFound = errors.New("dynamosql: table not found")
+
+	// ErrUnavailable reports a request that never reached DynamoDB: no
+	// connection could be made (connection refused, a timeout while
+	// connecting, an unknown host), on every attempt the SDK made. Nothing
+	// was sent, so nothing was written: try again later (a service
+	// answers 503 with Retry-After). A write that an earlier attempt may
+	// have delivered fails with ErrWriteOutcomeUnknown instead, which may
+	// match ErrUnavailable too: test ErrWriteOutcomeUnknown first.
+	ErrUnavailable = errors.New("dynamosql: DynamoDB could not be reached")
+
 	// ErrInvalidDDL reports a table or index statement that DynamoDB could
 	// not apply to the table as it is, found before anything is changed:
 	// a global index without capacity on a provisioned table, a capacity
@@ -99,7 +118,10 @@ var (
 	// ErrSyntax reports a statement the driver cannot read: an unterminated
 	// string, quoted name or block comment, or a form the driver
 	// translates (INSERT ... VALUES, LIMIT, OFFSET, COUNT(*)) written
-	// wrongly. The error gives the line and column. Nothing is sent.
+	// wrongly; or a reserved word of PartiQL written unquoted as a table,
+	// index or attribute name (user, date, size, value...), which DynamoDB
+	// refuses without saying why. The error gives the line and column and
+	// what to write. Nothing is sent.
 	// Statements the driver does not translate are checked by DynamoDB,
 	// whose ValidationException is a *Error.
 	ErrSyntax = errors.New("dynamosql: syntax error")
@@ -203,20 +225,103 @@ func wrapErr(op string, err error) error {
 	return &Error{Op: op, Err: err}
 }
 
+// tableErr is wrapErr for a request on table ("" when unknown or several),
+// which a missing-table error names.
+func tableErr(op, table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Op: op, Table: table, Err: err}
+}
+
 // Error is an error returned by DynamoDB for a statement or call. It wraps
 // the SDK's error (so errors.As with SDK error types works) and matches the
 // driver's sentinels (errors.Is(err, ErrDuplicateItem) and so on).
+//
+// Its message has one prefix, "dynamosql: " and the operation, then
+// DynamoDB's error code and message (the SDK's "operation error ...,
+// https response error StatusCode: 400, RequestID: ..." is left out; see
+// RequestID), and what to do where the driver knows: a missing table is
+// named, with how to list the tables.
 type Error struct {
 	// Op is the DynamoDB operation that failed, for example
 	// "ExecuteStatement".
 	Op string
+	// Table is the table the request read or wrote, "" when the driver
+	// does not know it or the request touched several.
+	Table string
 	// Err is the error the AWS SDK returned.
 	Err error
 }
 
 // Error implements error.
 func (e *Error) Error() string {
-	return "dynamosql: " + e.Op + ": " + e.Err.Error()
+	var b strings.Builder
+	b.WriteString("dynamosql: ")
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	switch {
+	case isNotFound(e.Err):
+		if e.Table != "" {
+			fmt.Fprintf(&b, "table %q does not exist", e.Table)
+		} else {
+			b.WriteString("a table the request names does not exist")
+		}
+		b.WriteString(" (")
+		b.WriteString(sdkText(e.Err))
+		b.WriteString("); SHOW TABLES lists the tables this connection sees (names are case-sensitive, and tables belong to one region)")
+		return b.String()
+	case unreachable(e.Err):
+		b.WriteString("DynamoDB could not be reached, nothing was sent: ")
+	}
+	b.WriteString(sdkText(e.Err))
+	return b.String()
+}
+
+// describeError is the failed DescribeTable of table inside err (an error
+// of the catalog or the planner) as an *Error, with the driver's short
+// message; err itself when it holds no SDK error.
+func describeError(table string, err error) error {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return tableErr("DescribeTable", table, oe)
+	}
+	return err
+}
+
+// sdkText is the message of an SDK error without the SDK's prefix
+// ("operation error DynamoDB: Op, "), which repeats the operation. When
+// DynamoDB answered with an error (HTTP 4xx), it is the error's code and
+// message; when the request could not be sent (or its connection broke),
+// the send error; either with how many attempts the SDK made when it gave
+// up retrying, and whether its retry quota ran out. The status and request
+// ID are left out (see Error.RequestID). Other errors (an HTTP 5xx, a body
+// that broke off) keep the SDK's text.
+func sdkText(err error) string {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	var s string
+	var ae smithy.APIError
+	var se *smithyhttp.RequestSendError
+	switch {
+	case answered(err) && errors.As(err, &ae):
+		s = ae.ErrorCode() + ": " + ae.ErrorMessage()
+	case errors.As(err, &se):
+		s = se.Error()
+	default:
+		return err.Error()
+	}
+	var me *retry.MaxAttemptsError
+	if errors.As(err, &me) {
+		s += " (the SDK gave up after " + strconv.Itoa(me.Attempt) + " attempts)"
+	}
+	var qe ratelimit.QuotaExceededError
+	if errors.As(err, &qe) {
+		s += " (the SDK's retry quota ran out: " + qe.Error() + ")"
+	}
+	return s
 }
 
 // Unwrap returns the SDK error.
@@ -226,6 +331,16 @@ func (e *Error) Unwrap() error { return e.Err }
 // "ConditionalCheckFailedException", or "" when the error has none.
 func (e *Error) Code() string { return errorCode(e.Err) }
 
+// RequestID returns the request ID DynamoDB gave its answer (AWS support
+// asks for it), or "" when there was no answer.
+func (e *Error) RequestID() string {
+	var re *awshttp.ResponseError
+	if errors.As(e.Err, &re) {
+		return re.ServiceRequestID()
+	}
+	return ""
+}
+
 // Is maps DynamoDB error codes onto the driver's sentinels.
 func (e *Error) Is(target error) bool {
 	switch target {
@@ -233,6 +348,10 @@ func (e *Error) Is(target error) bool {
 		return isDuplicate(e.Err)
 	case ErrConditionFailed:
 		return isConditionFailed(e.Err)
+	case ErrTableNotFound:
+		return isNotFound(e.Err)
+	case ErrUnavailable:
+		return unreachable(e.Err)
 	}
 	return false
 }
@@ -323,12 +442,7 @@ func mayHaveApplied(err error) bool {
 // notSent reports a request send failure that happened before anything
 // was written to the connection.
 func notSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	if errors.As(err, &dns) {
+	if noConnection(err) {
 		return true
 	}
 	msg := err.Error()
@@ -338,6 +452,23 @@ func notSent(err error) bool {
 		}
 	}
 	return false
+}
+
+// noConnection reports a failure to connect: a dial or DNS failure.
+func noConnection(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// unreachable reports a request that failed because no connection to
+// DynamoDB could be made (ErrUnavailable): nothing was sent.
+func unreachable(err error) bool {
+	var se *smithyhttp.RequestSendError
+	return errors.As(err, &se) && noConnection(err)
 }
 
 // unsentMessages are errors of net/http that refuse a request before
@@ -407,6 +538,20 @@ func unsupported(msg string) error {
 	return fmt.Errorf("%w: %s", ErrUnsupportedSQL, msg)
 }
 
+// inContext is err with what the driver was doing when it failed:
+// "dynamosql: <doing>: <err without its own dynamosql: prefix>". It
+// unwraps to err.
+type inContext struct {
+	doing string
+	err   error
+}
+
+func (e *inContext) Error() string {
+	return "dynamosql: " + e.doing + ": " + strings.TrimPrefix(e.err.Error(), "dynamosql: ")
+}
+
+func (e *inContext) Unwrap() error { return e.err }
+
 // argErr names the position of an argument that could not be converted.
 type argErr struct {
 	n   int
@@ -464,8 +609,9 @@ func (e *OutcomeError) Unwrap() []error { return []error{ErrWriteOutcomeUnknown,
 // ---- cancelled transactions ----
 
 // txError interprets an ExecuteTransaction error that carries DynamoDB's
-// answer; texts are the statements sent, read tells a read transaction.
-func txError(err error, texts []string, read bool, token string) error {
+// answer; texts are the statements sent, read tells a read transaction,
+// table is the one table the statements touch ("" for several).
+func txError(err error, texts []string, read bool, token, table string) error {
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
 		te := &TxError{Err: err, read: read}
@@ -485,15 +631,15 @@ func txError(err error, texts []string, read bool, token string) error {
 	var ipm *types.IdempotentParameterMismatchException
 	if errors.As(err, &ipm) {
 		return fmt.Errorf("%w: DynamoDB already committed a transaction with ClientRequestToken %q and other statements in the last 10 minutes, so it refused this one (nothing was written); begin a new transaction for new work: %w",
-			ErrTxTokenReused, token, wrapErr("ExecuteTransaction", err))
+			ErrTxTokenReused, token, tableErr("ExecuteTransaction", table, err))
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" &&
 		strings.Contains(strings.ToLower(ae.ErrorMessage()), "multiple operations on one item") {
 		return fmt.Errorf("%w: DynamoDB allows one operation per item per transaction and refused the whole transaction: %w",
-			ErrTxDuplicateKey, wrapErr("ExecuteTransaction", err))
+			ErrTxDuplicateKey, tableErr("ExecuteTransaction", table, err))
 	}
-	return wrapErr("ExecuteTransaction", err)
+	return tableErr("ExecuteTransaction", table, err)
 }
 
 // TxError reports a transaction DynamoDB cancelled: nothing of it was
@@ -535,7 +681,7 @@ func (e *TxError) Error() string {
 	}
 	if len(e.Failures) == 0 {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(sdkText(e.Err))
 		return b.String()
 	}
 	for i, f := range e.Failures {

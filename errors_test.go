@@ -15,6 +15,11 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
@@ -96,4 +101,48 @@ func FuzzErrorMessagesAreValidUTF8(f *testing.F) {
 			t.Fatalf("shorten(%q, %d) = %q", q, n%200, s)
 		}
 	})
+}
+
+// TestErrorMessage: *Error names the operation once, then DynamoDB's code
+// and message (with the SDK's attempts and retry quota), the send error,
+// or the SDK's text; the request ID stays reachable.
+func TestErrorMessage(t *testing.T) {
+	op := func(err error) error {
+		return &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "ExecuteStatement", Err: err}
+	}
+	answer := func(status int, err error) error {
+		return &awshttp.ResponseError{RequestID: "rid-1",
+			ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err}}
+	}
+	refused := &smithyhttp.RequestSendError{Err: &url.Error{Op: "Post", URL: "http://x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}}
+	validation := &smithy.GenericAPIError{Code: "ValidationException", Message: "Statement wasn't well formed"}
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		table string
+		want  string
+		rid   string
+	}{
+		{"answer", op(answer(400, validation)), "", "dynamosql: ExecuteStatement: ValidationException: Statement wasn't well formed", "rid-1"},
+		{"answer after retries", op(&retry.MaxAttemptsError{Attempt: 3, Err: answer(400, throttled)}), "",
+			"dynamosql: ExecuteStatement: ThrottlingException: Rate exceeded (the SDK gave up after 3 attempts)", "rid-1"},
+		{"retry quota", op(errors.Join(answer(400, throttled), ratelimit.QuotaExceededError{Available: 0, Requested: 5})), "",
+			"dynamosql: ExecuteStatement: ThrottlingException: Rate exceeded (the SDK's retry quota ran out: retry quota exceeded, 0 available, 5 requested)", "rid-1"},
+		{"missing table", op(answer(400, &types.ResourceNotFoundException{Message: aws.String("Cannot do operations on a non-existent table")})), "users",
+			`dynamosql: ExecuteStatement: table "users" does not exist (ResourceNotFoundException: Cannot do operations on a non-existent table); SHOW TABLES lists the tables this connection sees (names are case-sensitive, and tables belong to one region)`, "rid-1"},
+		{"unreachable", op(&retry.MaxAttemptsError{Attempt: 2, Err: refused}), "",
+			`dynamosql: ExecuteStatement: DynamoDB could not be reached, nothing was sent: request send failed, Post "http://x": dial tcp: connect: connection refused (the SDK gave up after 2 attempts)`, ""},
+		{"HTTP 500", op(answer(500, &smithy.GenericAPIError{Code: "InternalServerError", Message: "boom"})), "",
+			"dynamosql: ExecuteStatement: https response error StatusCode: 500, RequestID: rid-1, api error InternalServerError: boom", "rid-1"},
+		{"no operation error", errors.New("failed to retrieve credentials"), "", "dynamosql: ExecuteStatement: failed to retrieve credentials", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &Error{Op: "ExecuteStatement", Table: tc.table, Err: tc.err}
+			assert.Equal(t, tc.want, e.Error())
+			assert.Equal(t, tc.rid, e.RequestID())
+			assert.Equal(t, tc.name == "missing table", errors.Is(e, ErrTableNotFound))
+			assert.Equal(t, tc.name == "unreachable", errors.Is(e, ErrUnavailable))
+		})
+	}
 }

@@ -26,6 +26,8 @@ type stmtOptions struct {
 	noHint         bool
 	allowScan      bool
 	markMissing    bool // missing.go
+	// compositeColumns keeps composite attributes in SELECT * (composites.go).
+	compositeColumns bool
 }
 
 type optionFunc func(*stmtOptions) error

@@ -163,9 +163,10 @@ func (c *conn) planError(ctx context.Context, p *prepared, err error) error {
 		p.note = fmt.Sprintf("table %q does not exist: sent as written (DynamoDB will say so)", table)
 		return nil
 	case errors.Is(err, planner.ErrNoMetadata):
+		err = describeError(table, err) // errors.go
 		p.note = fmt.Sprintf("no metadata for table %q: sent as written, without index hints or scan check: %v", table, err)
 		if c.c.cfg.Scan == ScanDeny && !p.opts.allowScan {
-			p.refused = fmt.Errorf("dynamosql: scan=deny cannot check the SELECT on table %q: %w (allow the driver dynamodb:DescribeTable, or pass AllowScan())", table, err)
+			p.refused = &inContext{doing: fmt.Sprintf("scan=deny cannot check the SELECT on table %q (allow the driver dynamodb:DescribeTable, or pass AllowScan())", table), err: err}
 		} else {
 			p.warnNoMetadata = err
 		}
@@ -190,8 +191,12 @@ func fullScanError(pl *planner.Plan) error {
 		}
 		indexes = "the table's indexes: " + strings.Join(q, ", ")
 	}
-	return fmt.Errorf("%w (scan=deny): the SELECT would read the whole %s: a query %s (= or IN); %s; or pass dynamosql.AllowScan() to run this one",
-		ErrFullScan, what, pl.NeedsText(), indexes)
+	hints := ""
+	if len(pl.Hints) > 0 {
+		hints = strings.Join(pl.Hints, "; ") + "; "
+	}
+	return fmt.Errorf("%w (scan=deny): the SELECT would read the whole %s: %sa query %s (= or IN); %s; or pass dynamosql.AllowScan() to run this one",
+		ErrFullScan, what, hints, pl.NeedsText(), indexes)
 }
 
 // warnings is a connector's memory of the warnings it logged, so that a
@@ -225,9 +230,12 @@ func (c *conn) warn(p *prepared) {
 	switch {
 	case p.warn:
 		if c.c.warned.firstTime(p.a.text) {
-			c.c.logger.Warn("dynamosql: SELECT scans a whole table or index",
-				slog.String("table", p.plan.Table), slog.String("index", p.plan.Index),
-				slog.String("statement", p.a.text), slog.String("reason", p.plan.Reason))
+			attrs := []any{slog.String("table", p.plan.Table), slog.String("index", p.plan.Index),
+				slog.String("statement", p.a.text), slog.String("reason", p.plan.Reason)}
+			if len(p.plan.Hints) > 0 {
+				attrs = append(attrs, slog.String("hint", strings.Join(p.plan.Hints, "; ")))
+			}
+			c.c.logger.Warn("dynamosql: SELECT scans a whole table or index", attrs...)
 		}
 	case p.warnNoMetadata != nil:
 		if c.c.warned.firstTime("\x00" + p.form.sel.Table) {
@@ -306,6 +314,9 @@ func (p *prepared) explain() *Plan {
 		}
 	}
 	var notes []string
+	if p.plan != nil {
+		notes = append(notes, p.plan.Hints...)
+	}
 	if p.count {
 		notes = append(notes, "COUNT(*): the driver counts the items returned")
 	}

@@ -36,6 +36,7 @@ const (
 	rewriteLimit                     // SELECT ... LIMIT n [OFFSET m]
 	rewriteCount                     // SELECT COUNT(*) ...
 	rewriteInsert                    // INSERT INTO t (cols) VALUES (...), ...
+	rewriteItem                      // INSERT INTO t VALUE ? (itemparam.go)
 )
 
 // rewrite is the translation of a text, as far as the text alone tells.
@@ -53,6 +54,8 @@ type rewrite struct {
 	count     atomic.Pointer[countForm]
 	// rows are the INSERT statements of INSERT ... VALUES, one per row.
 	rows []insertRow
+	// items are the INSERT statements of INSERT ... VALUE ? (itemparam.go).
+	items *itemForms
 }
 
 // form is a SELECT the driver sends for a text, and the plans made for it.
@@ -104,6 +107,10 @@ func (rw *rewrite) init(a *analysis) error {
 			rw.sel = &form{sel: s, text: a.text}
 		}
 	case *partiql.Insert:
+		if p, ok := s.Value.(*partiql.Param); ok {
+			rw.initItem(s, p)
+			return nil
+		}
 		if s.Rows == nil {
 			return nil
 		}
@@ -188,6 +195,8 @@ func (c *conn) rewrite(ctx context.Context, p *prepared) error {
 			return nil
 		}
 		return c.rewriteRows(ctx, p)
+	case rewriteItem:
+		return c.rewriteItem(ctx, p) // itemparam.go
 	default:
 		p.form = rw.sel
 	}
@@ -260,7 +269,7 @@ func limitValue(args []types.AttributeValue, clause string, e partiql.Expr) (int
 func (c *conn) countForm(ctx context.Context, a *analysis) (*form, error) {
 	t, err := c.c.catalog.Table(ctx, a.rw.countBase.Table)
 	if err != nil {
-		return nil, fmt.Errorf("dynamosql: COUNT(*) needs the key attributes of table %q: %w", a.rw.countBase.Table, err)
+		return nil, &inContext{doing: fmt.Sprintf("COUNT(*) needs the key attributes of table %q", a.rw.countBase.Table), err: describeError(a.rw.countBase.Table, err)}
 	}
 	if cf := a.rw.count.Load(); cf != nil && cf.key == t.Key {
 		return cf.form, nil
@@ -286,18 +295,27 @@ func (c *conn) countForm(ctx context.Context, a *analysis) (*form, error) {
 // (a transaction allows one operation per item).
 func (c *conn) rewriteRows(ctx context.Context, p *prepared) error {
 	rows := p.a.rw.rows
+	return c.multiRows(ctx, p, len(rows), "rows", func(i int) (*string, []types.AttributeValue, keyed) {
+		return &rows[i].text, pick(p.params, rows[i].params), keyed{table: p.a.table, keys: rows[i].keys, params: p.params}
+	})
+}
+
+// multiRows sets p.multi to the n INSERT statements row returns (its text,
+// its parameters, and its item key), after checking that no two have the
+// same primary key; what names the rows in the error ("rows", "items").
+func (c *conn) multiRows(ctx context.Context, p *prepared, n int, what string, row func(i int) (*string, []types.AttributeValue, keyed)) error {
 	check := keyCheck{cat: c.c.catalog}
-	for i, r := range rows {
-		if j, dup := check.add(ctx, keyed{table: p.a.table, keys: r.keys, params: p.params}); dup {
-			return fmt.Errorf("%w: rows %d and %d of the INSERT have the same primary key; DynamoDB writes the rows as one transaction, which allows one operation per item: remove one of them (nothing was written)",
-				ErrTxDuplicateKey, j+1, i+1)
+	multi := make([]types.ParameterizedStatement, n)
+	keys := make([]keyed, n)
+	for i := range n {
+		text, params, k := row(i)
+		if j, dup := check.add(ctx, k); dup {
+			return fmt.Errorf("%w: %s %d and %d of the INSERT have the same primary key; DynamoDB writes them as one transaction, which allows one operation per item: remove one of them (nothing was written)",
+				ErrTxDuplicateKey, what, j+1, i+1)
 		}
+		multi[i] = types.ParameterizedStatement{Statement: text, Parameters: params}
+		keys[i] = k
 	}
-	p.multi = make([]types.ParameterizedStatement, len(rows))
-	p.multiKeys = make([]keyed, len(rows))
-	for i, r := range rows {
-		p.multi[i] = types.ParameterizedStatement{Statement: &rows[i].text, Parameters: pick(p.params, r.params)}
-		p.multiKeys[i] = keyed{table: p.a.table, keys: r.keys, params: p.params}
-	}
+	p.multi, p.multiKeys = multi, keys
 	return nil
 }

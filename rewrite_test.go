@@ -360,11 +360,12 @@ func TestTranslateLeavesPartiQLAlone(t *testing.T) {
 		`EXISTS(SELECT * FROM users WHERE id = ?)`,
 		`SELECT "count", "limit" FROM users WHERE id = ? -- LIMIT 5
 /* OFFSET 3 */`,
-		// Parsed (a trigger word) but plain PartiQL: unchanged.
-		`SELECT count, max FROM users WHERE id = ?`,
-		`UPDATE users SET "count" = count + 1 WHERE id = ?`,
+		// Parsed (a trigger word, quoted: unquoted, DynamoDB refuses it and
+		// so does the driver) but plain PartiQL: unchanged.
+		`SELECT "count", "max" FROM users WHERE id = ?`,
+		`UPDATE users SET "count" = "count" + 1 WHERE id = ?`,
 		// Not read by the parser and no extension: sent as written, DynamoDB decides.
-		`SELECT min FROM users WHERE id = ? AND x = 1 +`,
+		`SELECT "min" FROM users WHERE id = ? AND x = 1 +`,
 	} {
 		t.Run(q, func(t *testing.T) {
 			args := make([]any, strings.Count(q, "?"))
@@ -510,7 +511,7 @@ func TestMultiRowInsertErrorNamesRows(t *testing.T) {
 			{Code: aws.String("ConditionalCheckFailed")},
 		},
 	}
-	err = rowsError(len(p.multi), txError(fmt.Errorf("operation error: %w", cancelled), []string{*p.multi[0].Statement, *p.multi[1].Statement, *p.multi[2].Statement}, false, "tok"))
+	err = rowsError(len(p.multi), txError(fmt.Errorf("operation error: %w", cancelled), []string{*p.multi[0].Statement, *p.multi[1].Statement, *p.multi[2].Statement}, false, "tok", ""))
 	assert.Equal(t, "dynamosql: INSERT of 3 rows cancelled, no row was written: row 2 failed with DuplicateItem: Duplicate primary key exists in table; row 3 failed with ConditionalCheckFailed", err.Error())
 	assert.ErrorIs(t, err, ErrDuplicateItem)
 	assert.ErrorIs(t, err, ErrConditionFailed)

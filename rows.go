@@ -111,7 +111,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 				return nil, err
 			}
 		}
-		r.cols = c.starColumns(ctx, p.a.table, r.items)
+		r.cols = c.starColumns(ctx, p.a.table, r.items, c.hiddenComposites(p.a.table, o.compositeColumns))
 	} else {
 		r.cols = p.a.cols
 	}
@@ -130,7 +130,7 @@ func (c *conn) itemRows(ctx context.Context, p *prepared, items []map[string]typ
 		if u, ok := p.a.stmt.(*partiql.Update); ok && (u.Returning == partiql.ReturnModifiedOld || u.Returning == partiql.ReturnModifiedNew) {
 			table = "" // no key columns
 		}
-		r.cols = c.starColumns(ctx, table, items)
+		r.cols = c.starColumns(ctx, table, items, c.hiddenComposites(p.a.table, p.opts.compositeColumns))
 	}
 	return r
 }
@@ -140,14 +140,18 @@ func emptyRows() driver.Rows { return &rows{done: true} }
 
 // starColumns names the columns of a SELECT *: the table's partition and
 // sort key first, then the other attributes of the first item... of the
-// page, sorted.
-func (c *conn) starColumns(ctx context.Context, table string, items []map[string]types.AttributeValue) []column {
+// page, sorted, except the attributes hidden lists (the registered
+// composite attributes, see composites.go); hidden may be nil.
+func (c *conn) starColumns(ctx context.Context, table string, items []map[string]types.AttributeValue, hidden map[string]bool) []column {
 	var cols []column
-	seen := make(map[string]bool)
+	seen := make(map[string]bool, len(hidden))
+	for k := range hidden {
+		seen[k] = true
+	}
 	if table != "" {
 		if t, err := c.c.catalog.Table(ctx, table); err == nil {
 			for _, k := range []string{t.Key.PartitionKey, t.Key.SortKey} {
-				if k != "" {
+				if k != "" && !seen[k] {
 					cols = append(cols, column{name: k, key: k, notNull: true})
 					seen[k] = true
 				}
@@ -373,7 +377,7 @@ func (c *conn) noRows(ctx context.Context, p *prepared) driver.Rows {
 	r := &rows{c: c, ctx: ctx, done: true, dec: c.decodeOptions()}
 	r.cols = p.a.cols
 	if p.a.star {
-		r.cols = c.starColumns(ctx, p.a.table, nil)
+		r.cols = c.starColumns(ctx, p.a.table, nil, c.hiddenComposites(p.a.table, p.opts.compositeColumns))
 	}
 	return r
 }

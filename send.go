@@ -108,7 +108,7 @@ func (c *conn) statementError(table string, err error) error {
 	if table != "" && (isNotFound(err) || isIndexError(err)) {
 		c.c.catalog.Invalidate(table)
 	}
-	return wrapErr("ExecuteStatement", err)
+	return tableErr("ExecuteStatement", table, err)
 }
 
 // ---- the read path ----
@@ -137,6 +137,7 @@ type txSend struct {
 	texts []string // the statements' texts, for errors (never the values)
 	token string   // "" for a read
 	read  bool
+	table string // the one table the statements touch, "" for several (for errors)
 }
 
 // sendTx sends t, resending it after a lost answer (a broken response,
@@ -170,7 +171,7 @@ func (c *conn) sendTx(ctx context.Context, t txSend) (*dynamodb.ExecuteTransacti
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
-		return nil, txError(err, t.texts, true, "")
+		return nil, txError(err, t.texts, true, "", t.table)
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, fmt.Errorf("%w: the context ended during the commit; DynamoDB may or may not have applied it (ClientRequestToken %q): %w",
@@ -178,9 +179,9 @@ func (c *conn) sendTx(ctx context.Context, t txSend) (*dynamodb.ExecuteTransacti
 	}
 	if w.outcome(cctx, err, false) != nil {
 		return nil, fmt.Errorf("%w: DynamoDB may or may not have applied the transaction (ClientRequestToken %q); committing the same statements with that token within 10 minutes applies them at most once: %w",
-			ErrTxOutcomeUnknown, t.token, wrapErr("ExecuteTransaction", err))
+			ErrTxOutcomeUnknown, t.token, tableErr("ExecuteTransaction", t.table, err))
 	}
-	return nil, txError(err, t.texts, false, t.token)
+	return nil, txError(err, t.texts, false, t.token, t.table)
 }
 
 // sendRows runs a multi-row INSERT as one atomic ExecuteTransaction, or,
@@ -202,7 +203,7 @@ func (c *conn) sendRows(ctx context.Context, p *prepared) (driver.Result, error)
 	for i, st := range p.multi {
 		texts[i] = *st.Statement
 	}
-	if _, err := c.sendTx(ctx, txSend{stmts: p.multi, texts: texts, token: token}); err != nil {
+	if _, err := c.sendTx(ctx, txSend{stmts: p.multi, texts: texts, token: token, table: p.a.table}); err != nil {
 		if isNotFound(err) && p.a.table != "" {
 			c.c.catalog.Invalidate(p.a.table)
 		}

@@ -183,7 +183,7 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		// The statement points at its text's copy in t.texts, not into p:
 		// nothing keeps p once the statement is added.
 		t.texts = append(t.texts, p.query)
-		if j, dup := t.keys.add(ctx, keyed{table: p.a.table, keys: p.a.keys, params: p.params}); dup {
+		if j, dup := t.keys.add(ctx, keyed{table: p.a.table, keys: p.keys, params: p.params}); dup {
 			t.texts = t.texts[:n]
 			return nil, t.keys.duplicateError(n, j, p.a.table)
 		}
@@ -230,7 +230,7 @@ func (t *transaction) Commit() error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token}); err != nil { // send.go
+	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token, table: t.keys.onlyTable()}); err != nil { // send.go
 		return err
 	}
 	if t.one != nil {

@@ -255,6 +255,18 @@ func (k *keyCheck) truncate(n int) {
 	}
 }
 
+// onlyTable returns the table of the statements checked when they all
+// touch one, "" otherwise (for errors).
+func (k *keyCheck) onlyTable() string {
+	if len(k.tables) != 1 {
+		return ""
+	}
+	for name := range k.tables {
+		return name
+	}
+	return ""
+}
+
 // keyNames names the key attributes of table, for messages.
 func (k *keyCheck) keyNames(table string) string {
 	kt := k.tables[table]

@@ -133,6 +133,7 @@ func (c *conn) readItems(ctx context.Context, stmts []ReadStatement) ([]Item, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	send.table = check.onlyTable()
 	out, err := c.sendTx(ctx, send) // send.go
 	if err != nil {
 		return nil, err

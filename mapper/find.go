@@ -152,8 +152,10 @@ func (r *Repository[T]) page(ctx context.Context, rd read, emit func(T, map[stri
 	s := rd.plan.s
 	args := slices.Clip(s.args)
 	// The mapper chose the table or index itself: the driver sends the
-	// statement as written (its scan policy still applies).
-	args = append(args, dynamosql.Track(&pos), dynamosql.NoIndexHint())
+	// statement as written (its scan policy still applies). The items'
+	// composite attributes come back too: the order check and the cursors
+	// read them.
+	args = append(args, dynamosql.Track(&pos), dynamosql.NoIndexHint(), dynamosql.CompositeColumns())
 	if rd.allowScan {
 		args = append(args, dynamosql.AllowScan())
 	}

@@ -343,7 +343,7 @@ func (r *Repository[T]) Get(ctx context.Context, key ...any) (T, error) {
 func (r *Repository[T]) get(ctx context.Context, key []types.AttributeValue, consistent bool) (T, bool, error) {
 	var zero T
 	s := r.m.getStatement(key)
-	args := append(slices.Clip(s.args), dynamosql.NoIndexHint())
+	args := append(slices.Clip(s.args), dynamosql.NoIndexHint(), dynamosql.CompositeColumns())
 	if consistent {
 		args = append(args, dynamosql.ConsistentRead())
 	}

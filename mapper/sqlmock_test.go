@@ -108,10 +108,10 @@ func TestMockPut(t *testing.T) {
 
 	// Inside a transaction: read, then INSERT or UPDATE.
 	mock.ExpectBegin()
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u1"), option{}, option{}).
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u1"), option{}, option{}, option{}).
 		WillReturnRows(sqlmock.NewRows([]string{"id", "age"}).AddRow("u1", int64(1)))
 	mock.ExpectExec(update).WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u2"), option{}, option{}).
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u2"), option{}, option{}, option{}).
 		WillReturnRows(sqlmock.NewRows([]string{"id"}))
 	mock.ExpectExec(`INSERT INTO "user" VALUE {'id': ?, 'age': ?, 'firstname': ?, 'lastname': ?, 'visits': ?, 'joined': ?, 'lastname#firstname': ?}`).
 		WithArgs(s("u2"), n("2"), s("C"), s("D"), n("0"), s(zeroTime), s("D#C")).
@@ -129,18 +129,18 @@ func TestMockPut(t *testing.T) {
 func TestMockGetAndScan(t *testing.T) {
 	ctx := context.Background()
 	repo, mock, _ := mockRepo(t, mockUsers)
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u1"), option{}).
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u1"), option{}, option{}).
 		WillReturnRows(mock.NewRows([]string{"id", "age", "firstname", "lastname", "lastname#firstname", "nick", "joined", "tags"}).
 			AddRow("u1", int64(42), "John", "Smith", "Smith#John", nil, "2024-01-02T03:04:05.000000000Z", dynamosql.StringSet{"x"}))
 	got, err := repo.Get(ctx, "u1")
 	require.NoError(t, err)
 	assert.Equal(t, User{ID: "u1", Age: 42, Firstname: "John", Lastname: "Smith", Joined: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Tags: []string{"x"}}, got)
 
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u2"), option{}).WillReturnRows(sqlmock.NewRows([]string{"id"}))
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u2"), option{}, option{}).WillReturnRows(sqlmock.NewRows([]string{"id"}))
 	_, err = repo.Get(ctx, "u2")
 	require.ErrorIs(t, err, mapper.ErrNotFound)
 
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u3"), option{}).WillReturnError(errors.New("boom"))
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u3"), option{}, option{}).WillReturnError(errors.New("boom"))
 	_, err = repo.Get(ctx, "u3")
 	require.ErrorContains(t, err, "boom")
 	done(t, mock)
@@ -164,7 +164,7 @@ func TestMockPatch(t *testing.T) {
 	// Nothing matched: the item is read to tell why.
 	mock.ExpectExec(`UPDATE "user" SET "age" = ? WHERE "id" = ? AND "visits" = ?`).
 		WithArgs(n("5"), s("u1"), n("3")).WillReturnResult(sqlmock.NewResult(0, 0))
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u1"), option{}, option{}).
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("u1"), option{}, option{}, option{}).
 		WillReturnRows(sqlmock.NewRows([]string{"id"}).AddRow("u1"))
 	require.ErrorIs(t, repo.Patch(ctx, mapper.ID{"u1"}, mapper.Set("age", 5), mapper.If(mapper.Eq("visits", 3))), dynamosql.ErrConditionFailed)
 
@@ -185,7 +185,7 @@ func TestMockFind(t *testing.T) {
 	repo, mock, _ := mockRepo(t, mockUsers)
 	cols := []string{"id", "age", "firstname", "lastname", "nick", "visits", "tags", "joined"}
 	mock.ExpectQuery(`SELECT * FROM "user"."ageIndex" WHERE "age" = ? AND begins_with("lastname#firstname", ?) AND "visits" > ? ORDER BY "lastname#firstname" DESC`).
-		WithArgs(n("42"), s("Smith#"), n("3"), option{}, option{}). // Track and NoIndexHint: no Limit on a descending query
+		WithArgs(n("42"), s("Smith#"), n("3"), option{}, option{}, option{}). // Track, NoIndexHint and CompositeColumns: no Limit on a descending query
 		WillReturnRows(sqlmock.NewRows(cols).
 			AddRow("u2", int64(42), "Zed", "Smith", nil, int64(5), nil, zeroTime).
 			AddRow("u1", int64(42), "Al", "Smith", nil, int64(4), nil, zeroTime))
@@ -199,22 +199,22 @@ func TestMockFind(t *testing.T) {
 
 	// All components: equality; a range on a later component: BETWEEN.
 	mock.ExpectQuery(`SELECT * FROM "user"."ageIndex" WHERE "age" = ? AND "lastname#firstname" = ?`).
-		WithArgs(n("42"), s("Smith#Al"), option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
+		WithArgs(n("42"), s("Smith#Al"), option{}, option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
 	_, err = repo.FindAll(ctx, mapper.Query{Where: []mapper.Cond{mapper.Eq("firstname", "Al"), mapper.Eq("age", 42), mapper.Eq("lastname", "Smith")}})
 	require.NoError(t, err)
 	mock.ExpectQuery(`SELECT * FROM "user"."ageIndex" WHERE "age" = ? AND "lastname#firstname" BETWEEN ? AND ? ORDER BY "lastname#firstname" ASC`).
-		WithArgs(n("42"), s("Smith#B"), s("Smith$"), option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
+		WithArgs(n("42"), s("Smith#B"), s("Smith$"), option{}, option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
 	_, err = repo.FindAll(ctx, mapper.Query{Where: []mapper.Cond{mapper.Eq("age", 42), mapper.Eq("lastname", "Smith"), mapper.Ge("firstname", "B")}, Sort: mapper.Asc("lastname")})
 	require.NoError(t, err)
 	// A bound that cannot be exclusive keeps the component's own filter.
 	mock.ExpectQuery(`SELECT * FROM "user"."ageIndex" WHERE "age" = ? AND "lastname#firstname" BETWEEN ? AND ? AND "firstname" < ?`).
-		WithArgs(n("42"), s("Smith#"), s("Smith#B"), s("B"), option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
+		WithArgs(n("42"), s("Smith#"), s("Smith#B"), s("B"), option{}, option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
 	_, err = repo.FindAll(ctx, mapper.Query{Where: []mapper.Cond{mapper.Eq("age", 42), mapper.Eq("lastname", "Smith"), mapper.Lt("firstname", "B")}})
 	require.NoError(t, err)
 
 	// The table's own key, IN, filters of every kind.
 	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" IN [?, ?] AND "age" BETWEEN ? AND ? AND contains("tags", ?) AND "nick" IS MISSING AND "visits" <> ? AND "joined" IS NOT MISSING`).
-		WithArgs(s("a"), s("b"), n("1"), n("9"), s("x"), n("0"), option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
+		WithArgs(s("a"), s("b"), n("1"), n("9"), s("x"), n("0"), option{}, option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
 	_, err = repo.FindAll(ctx, mapper.Query{Where: []mapper.Cond{
 		mapper.Between("age", 1, 9), mapper.In("id", "a", "b"), mapper.Contains("tags", "x"),
 		mapper.NotExists("nick"), mapper.Ne("visits", 0), mapper.Exists("joined"),
@@ -223,7 +223,7 @@ func TestMockFind(t *testing.T) {
 
 	// No key condition: a scan; times are written like the entity stores them.
 	mock.ExpectQuery(`SELECT * FROM "user" WHERE "joined" < ?`).
-		WithArgs(s("2024-01-01T00:00:00.000000000Z"), option{}, option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
+		WithArgs(s("2024-01-01T00:00:00.000000000Z"), option{}, option{}, option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows(cols))
 	_, err = repo.FindAll(ctx, mapper.Query{Where: []mapper.Cond{mapper.Lt("joined", time.Date(2024, 1, 1, 1, 0, 0, 0, time.FixedZone("x", 3600)))}, AllowScan: true})
 	require.NoError(t, err)
 
@@ -256,7 +256,7 @@ func TestMockWeirdNames(t *testing.T) {
 	require.NoError(t, repo.Update(ctx, &w))
 
 	mock.ExpectQuery(`SELECT * FROM "we.ird-1"."select-idx" WHERE "select" = ? AND "it's#order" BETWEEN ? AND ? AND "from" IS MISSING ORDER BY "it's#order" DESC`).
-		WithArgs(s("x"), s("'#P0000000000000000002"), s("'$"), option{}, option{}).
+		WithArgs(s("x"), s("'#P0000000000000000002"), s("'$"), option{}, option{}, option{}).
 		WillReturnRows(sqlmock.NewRows([]string{`the "key"`, "sort key"}).AddRow(`k"`, "s"))
 	got, err := repo.FindAll(ctx, mapper.Query{Where: []mapper.Cond{mapper.Eq("select", "x"), mapper.Eq("it's", "'"), mapper.Ge("order", 2), mapper.NotExists("from")}, Sort: mapper.Desc("it's")})
 	require.NoError(t, err)
@@ -285,7 +285,7 @@ func TestMockVersion(t *testing.T) {
 
 	mock.ExpectExec(`UPDATE "docs" SET "body" = ? SET "version" = ? WHERE "id" = ? AND "version" = ?`).
 		WithArgs(s("b"), n("3"), s("d"), n("2")).WillReturnResult(sqlmock.NewResult(0, 0))
-	mock.ExpectQuery(`SELECT * FROM "docs" WHERE "id" = ?`).WithArgs(s("d"), option{}, option{}).
+	mock.ExpectQuery(`SELECT * FROM "docs" WHERE "id" = ?`).WithArgs(s("d"), option{}, option{}, option{}).
 		WillReturnRows(sqlmock.NewRows([]string{"id", "version"}).AddRow("d", int64(7)))
 	require.ErrorIs(t, repo.Update(ctx, &d), mapper.ErrStaleVersion)
 	assert.EqualValues(t, 2, d.Version)
@@ -316,9 +316,9 @@ func TestMockFindPage(t *testing.T) {
 		rows.AddRow(id, int64(1), "F"+id, "L", nil, int64(0), nil, zeroTime)
 	}
 	// One read of size+1 items for the page and the look-ahead: Track,
-	// NoIndexHint, PageSize and MaxRows.
+	// NoIndexHint, CompositeColumns, PageSize and MaxRows.
 	mock.ExpectQuery(`SELECT * FROM "user"."ageIndex" WHERE "age" = ? ORDER BY "lastname#firstname" ASC`).
-		WithArgs(n("1"), option{}, option{}, option{}, option{}).WillReturnRows(rows)
+		WithArgs(n("1"), option{}, option{}, option{}, option{}, option{}).WillReturnRows(rows)
 	page, err := repo.FindPage(ctx, mapper.Query{Where: []mapper.Cond{mapper.Eq("age", 1)}}, pagination.Pageable{Size: 3, Sort: mapper.Asc("lastname", "firstname")})
 	require.NoError(t, err)
 	assert.Len(t, page.Content, 3)
@@ -330,7 +330,7 @@ func TestMockManyInTransaction(t *testing.T) {
 	ctx := context.Background()
 	repo, mock, db := mockRepo(t, mockUsers)
 	mock.ExpectBegin()
-	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("a"), option{}, option{}).WillReturnRows(sqlmock.NewRows([]string{"id"}))
+	mock.ExpectQuery(`SELECT * FROM "user" WHERE "id" = ?`).WithArgs(s("a"), option{}, option{}, option{}).WillReturnRows(sqlmock.NewRows([]string{"id"}))
 	mock.ExpectExec(`INSERT INTO "user" VALUE {'id': ?, 'age': ?, 'firstname': ?, 'lastname': ?, 'visits': ?, 'joined': ?, 'lastname#firstname': ?}`).
 		WithArgs(s("a"), n("1"), s("F"), s("L"), n("0"), s(zeroTime), s("L#F")).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(`DELETE FROM "user" WHERE "id" = ?`).WithArgs(s("b")).WillReturnResult(sqlmock.NewResult(0, 1))

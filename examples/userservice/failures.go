@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -37,9 +36,9 @@ type failure struct {
 //     the access log says 499 and nothing more is read from DynamoDB;
 //   - a write whose outcome is unknown (dynamosql.ErrWriteOutcomeUnknown:
 //     DynamoDB may have applied it): 502 outcome_unknown, saying so;
-//   - DynamoDB could not be reached, or throttled the request beyond the
-//     SDK's retries: 503 unavailable with Retry-After; for a write, nothing
-//     was written;
+//   - DynamoDB could not be reached (dynamosql.ErrUnavailable), or it
+//     throttled the request beyond the SDK's retries: 503 unavailable with
+//     Retry-After; for a write, nothing was written;
 //   - the request's deadline (config.RequestTimeout) or the driver's
 //     timeout passed: 504 timeout;
 //   - anything else: a generic 500 whose cause is logged, not sent.
@@ -79,7 +78,7 @@ func classify(r *http.Request, err error) failure {
 			"DynamoDB may or may not have applied this write: its answer was lost. Read the user to find out; " +
 				"PUT and DELETE can be sent again with the same id, and a POST sent again answers 409 if the first one was applied",
 			slog.LevelError}
-	case unreachable(err) || throttled(err):
+	case errors.Is(err, dynamosql.ErrUnavailable) || throttled(err):
 		return failure{http.StatusServiceUnavailable, "unavailable",
 			fmt.Sprintf("DynamoDB could not be reached or is throttling requests%s; try again in %v", nothing, retryAfter), slog.LevelWarn}
 	case errors.Is(err, context.DeadlineExceeded):
@@ -89,23 +88,6 @@ func classify(r *http.Request, err error) failure {
 			fmt.Sprintf("DynamoDB failed to answer; try again in %v", retryAfter), slog.LevelWarn}
 	}
 	return failure{http.StatusInternalServerError, "internal_error", "internal server error", slog.LevelError}
-}
-
-// unreachable reports whether err says that no connection to DynamoDB
-// could be made (refused, timed out, no such host): then nothing was
-// sent. The driver reports a write that any attempt may have delivered as
-// ErrWriteOutcomeUnknown instead, which classify checks first.
-func unreachable(err error) bool {
-	var se *smithyhttp.RequestSendError
-	if !errors.As(err, &se) {
-		return false
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }
 
 // throttleCodes are DynamoDB's throttling errors: the request was refused

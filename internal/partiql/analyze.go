@@ -37,8 +37,9 @@ type Analysis struct {
 	Ext string
 
 	// Stmt is the parsed statement, nil when the parse failed; Err says
-	// why (a *SyntaxError, or an *UnsupportedError for SQL DynamoDB's
-	// PartiQL has no equivalent for).
+	// why (a *SyntaxError, an *UnsupportedError for SQL DynamoDB's
+	// PartiQL has no equivalent for, or a *ReservedWordError for a
+	// reserved word written unquoted as a name, which DynamoDB refuses).
 	Stmt Statement
 	Err  error
 }

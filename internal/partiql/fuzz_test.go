@@ -31,10 +31,11 @@ func checkParse(t *testing.T, src string) {
 	if err != nil {
 		var se *SyntaxError
 		var ue *UnsupportedError
-		if !errors.As(err, &se) && !errors.As(err, &ue) {
+		var re *ReservedWordError
+		if !errors.As(err, &se) && !errors.As(err, &ue) && !errors.As(err, &re) {
 			t.Fatalf("Parse(%q): error of type %T: %v", src, err, err)
 		}
-		if se != nil && (se.Line < 1 || se.Col < 1) || ue != nil && (ue.Line < 1 || ue.Col < 1) {
+		if se != nil && (se.Line < 1 || se.Col < 1) || ue != nil && (ue.Line < 1 || ue.Col < 1) || re != nil && (re.Line < 1 || re.Col < 1) {
 			t.Fatalf("Parse(%q): bad position in %v", src, err)
 		}
 		return

@@ -196,11 +196,13 @@ func (p *parser) parseTable(withIndex bool) (table Ident, index Ident) {
 	t := p.tok()
 	switch {
 	case t.kind == tokQuoted || t.kind == tokWord && t.kw == kwNone:
+		p.checkName(t, "table")
 		p.next()
 		table = Ident{Name: t.text, Quoted: t.kind == tokQuoted}
 	case t.kind == tokLParen:
 		p.unsupported(t.pos, "subquery in FROM", "query the table directly and filter in WHERE")
 	default:
+		p.keywordAsName(t, p.peek(1), "table")
 		p.expected("a table name")
 	}
 	if p.is(tokDot) {
@@ -210,8 +212,10 @@ func (p *parser) parseTable(withIndex bool) (table Ident, index Ident) {
 		p.next()
 		t := p.tok()
 		if t.kind != tokQuoted && (t.kind != tokWord || t.kw != kwNone) {
+			p.keywordAsName(t, p.peek(1), "index")
 			p.expected("an index name")
 		}
+		p.checkName(t, "index")
 		p.next()
 		index = Ident{Name: t.text, Quoted: t.kind == tokQuoted}
 	}
@@ -245,6 +249,7 @@ func (p *parser) parseSelect() *Select {
 		if s.Star {
 			p.fail("* must be the only item of the SELECT list")
 		}
+		p.refuseGroupBy()
 		p.fail("COUNT(*) must be the only item of the SELECT list")
 	}
 	p.expectKw(kwFrom, "FROM")
@@ -302,6 +307,9 @@ func (p *parser) parseProjectionItem() Expr {
 	var e Expr
 	switch {
 	case t.kind == tokWord && t.kw == kwNone && p.peek(1).kind == tokLParen:
+		if _, aggregate := aggregates[strings.ToLower(t.text)]; aggregate {
+			p.refuseGroupBy() // SELECT age, COUNT(*) FROM t GROUP BY age
+		}
 		if p.isCountStar() {
 			p.fail("COUNT(*) must be the only item of the SELECT list")
 		}
@@ -316,6 +324,21 @@ func (p *parser) parseProjectionItem() Expr {
 		p.unsupported(p.tok().pos, "column aliases", "use the attribute names and rename in Go")
 	}
 	return e
+}
+
+// aggregates are the SQL aggregate functions (none of which DynamoDB's
+// PartiQL has; the driver translates a lone COUNT(*)).
+var aggregates = map[string]struct{}{"count": {}, "sum": {}, "avg": {}, "min": {}, "max": {}}
+
+// refuseGroupBy refuses the statement as GROUP BY when GROUP BY follows:
+// an aggregate next to other columns is a grouping query, and the missing
+// GROUP BY is what to report, not the aggregate's place in the list.
+func (p *parser) refuseGroupBy() {
+	for i := p.i; i+1 < len(p.toks); i++ {
+		if t := &p.toks[i]; t.kind == tokWord && t.kw == kwGroup && p.toks[i+1].kind == tokWord && p.toks[i+1].kw == kwBy {
+			p.unsupported(t.pos, "GROUP BY", "aggregate the rows in Go")
+		}
+	}
 }
 
 // checkAfterTable refuses joins, several tables and aliases after FROM t.
@@ -390,7 +413,9 @@ func (p *parser) parseInsertValues(s *Insert) {
 	p.expect(tokLParen, "(")
 	for {
 		t := p.tok()
-		if t.kind != tokQuoted && (t.kind != tokWord || t.kw != kwNone) {
+		// A column becomes a map key of the INSERT sent ({'value': ?}):
+		// a reserved word is a column name like any other.
+		if n := p.peek(1).kind; t.kind != tokQuoted && (t.kind != tokWord || t.kw != kwNone && n != tokComma && n != tokRParen) {
 			p.expected("a column name")
 		}
 		p.next()
@@ -434,6 +459,11 @@ func (p *parser) parseUpdate() *Update {
 		switch {
 		case p.acceptKw(kwSet):
 			for {
+				if p.is(tokParam) {
+					p.unsupported(p.tok().pos, "SET ? (a whole value as the assignments)",
+						"a value does not say what to do with the attributes it lacks, its NULLs or its key attributes: "+
+							"SET each attribute (SET a = ?, b = ?), or write the whole item with the mapper's Repository.Put")
+				}
 				path := p.parsePath()
 				p.expect(tokEq, "=")
 				s.Sets = append(s.Sets, SetItem{Path: path, Value: p.parseValue()})
@@ -800,6 +830,8 @@ func (p *parser) parsePrimary() Expr {
 				p.unsupported(t.pos, "EXISTS subqueries in a condition", "EXISTS(SELECT ...) is a statement of its own, for transactions; otherwise query first")
 			}
 			p.fail("EXISTS only takes a SELECT, as a statement of its own; test an attribute with IS NOT MISSING")
+		default:
+			p.keywordAsName(t, p.peek(1), "attribute")
 		}
 	}
 	p.expected("a value")
@@ -880,8 +912,10 @@ func (p *parser) parseCall() Expr {
 func (p *parser) parsePath() *Path {
 	t := p.tok()
 	if t.kind != tokQuoted && (t.kind != tokWord || t.kw != kwNone) {
+		p.keywordAsName(t, p.peek(1), "attribute")
 		p.expected("an attribute name")
 	}
+	p.checkName(t, "attribute")
 	p.next()
 	path := &Path{Pos: p.pos(t), Segments: make([]Segment, 1, 2)}
 	path.Segments[0] = Segment{Name: t.text, Quoted: t.kind == tokQuoted}
@@ -894,8 +928,10 @@ func (p *parser) parsePath() *Path {
 				p.fail("path wildcards (.*) are not supported")
 			}
 			if n.kind != tokQuoted && (n.kind != tokWord || n.kw != kwNone) {
+				p.keywordAsName(n, p.peek(1), "attribute")
 				p.expected("an attribute name after '.'")
 			}
+			p.checkName(n, "attribute")
 			p.next()
 			path.Segments = append(path.Segments, Segment{Name: n.text, Quoted: n.kind == tokQuoted})
 		case p.is(tokLBrack):

@@ -57,6 +57,9 @@ type Plan struct {
 	Needs []KeyNeed
 	// Indexes names the table's indexes.
 	Indexes []string
+	// Hints, for a scan, point out likely mistakes in WHERE (hints.go): a
+	// double-quoted name meant as a string, a typo of a key attribute.
+	Hints []string
 
 	inParams int           // ? in the statement planned
 	params   []paramSource // nil when the parameters pass through unchanged
@@ -161,6 +164,14 @@ type candidate struct {
 // the SELECT returns or uses (SELECT * needs an ALL projection). Anything
 // else is a scan.
 func PlanSelect(t *Table, comps []Composite, sel *partiql.Select, opts Options) (*Plan, error) {
+	p, err := planSelect(t, comps, sel, opts)
+	if err == nil && p.Access == AccessScan {
+		p.Hints = scanHints(t, comps, sel.Where)
+	}
+	return p, err
+}
+
+func planSelect(t *Table, comps []Composite, sel *partiql.Select, opts Options) (*Plan, error) {
 	p := &Plan{Table: sel.Table, Index: sel.Index, inParams: len(partiql.Params(sel))}
 	for _, ix := range t.Indexes {
 		p.Indexes = append(p.Indexes, ix.Name)
