@@ -26,6 +26,10 @@ type stmtOptions struct {
 	noHint         bool
 	allowScan      bool
 	markMissing    bool // missing.go
+	// capacity is the Capacity option's (capacity.go); conditionItem the
+	// ReturnItemOnConditionFailure option's (condition.go).
+	capacity      *ConsumedCapacity
+	conditionItem bool
 }
 
 type optionFunc func(*stmtOptions) error

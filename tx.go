@@ -230,9 +230,15 @@ func (t *transaction) Commit() error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token}); err != nil { // send.go
-		return err
+	tables := make([]string, len(t.keys.stmts))
+	for i, k := range t.keys.stmts {
+		tables[i] = k.table
 	}
+	ctx, rec := t.c.beginTx(t.ctx, "COMMIT", t.texts, tables, true)                                    // observe.go
+	if _, err := t.c.sendTx(ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token}); err != nil { // send.go
+		return rec.end(err)
+	}
+	_ = rec.end(nil)
 	if t.one != nil {
 		t.one.committed = true
 	}
