@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/dynamosql/dynamosql/internal/obshook"
 	"github.com/dynamosql/dynamosql/internal/partiql"
 	"github.com/dynamosql/dynamosql/internal/planner"
 )
@@ -61,6 +62,7 @@ const (
 	attrRetries          = attribute.Key("dynamosql.retries")
 	attrRewrittenFrom    = attribute.Key("dynamosql.rewritten_from")
 	attrTxStatements     = attribute.Key("dynamosql.tx.statements")
+	attrBatchItems       = attribute.Key("dynamosql.batch.items")
 	attrAttempt          = attribute.Key("dynamosql.attempt")
 	attrCapacityKind     = attribute.Key("dynamosql.capacity.kind")
 	attrRowsAffected     = attribute.Key("dynamosql.rows_affected")
@@ -276,6 +278,7 @@ type stmtRec struct {
 	index, access, rewrittenFrom string
 	scan                         bool
 	txStatements                 int
+	batchItems                   int
 
 	mu       sync.Mutex
 	requests int
@@ -448,7 +451,10 @@ func (r *stmtRec) end(err error) error {
 		if r.txStatements > 0 {
 			attrs = append(attrs, attrTxStatements.Int(r.txStatements))
 		}
-		if r.write && r.pages == 0 && err == nil && r.op != "COMMIT" {
+		if r.batchItems > 0 {
+			attrs = append(attrs, attrBatchItems.Int(r.batchItems))
+		}
+		if r.write && r.pages == 0 && err == nil && r.txStatements == 0 && r.batchItems == 0 {
 			attrs = append(attrs, attrRowsAffected.Int64(r.affected))
 		}
 		if r.condFail {
@@ -493,6 +499,9 @@ func (r *stmtRec) log(ctx context.Context, elapsed time.Duration, err error) {
 	}
 	if r.txStatements > 0 {
 		attrs = append(attrs, slog.Int("tx_statements", r.txStatements))
+	}
+	if r.batchItems > 0 {
+		attrs = append(attrs, slog.Int("batch_items", r.batchItems))
 	}
 	attrs = append(attrs, slog.Int("requests", r.requests), slog.Int("retries", r.retries), slog.Duration("duration", elapsed))
 	if r.capacity.Requests > 0 {
@@ -777,4 +786,15 @@ func distinct(list []string) []string {
 		}
 	}
 	return out
+}
+
+func init() { obshook.Batch = observeBatch }
+
+// observeBatch is obshook.Batch: the mapper's batch writes.
+func observeBatch(connector any, ctx context.Context, op, table string, items int) (context.Context, func(*dynamodb.Options), func(error) error) {
+	c := connector.(*Connector)
+	r := c.obs.start(ctx, op, table, nil)
+	r.write = true
+	r.batchItems = items
+	return r.withContext(ctx), c.obs.option, r.end
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/dynamosql/dynamosql/internal/backoff"
+	"github.com/dynamosql/dynamosql/internal/obshook"
 	"github.com/dynamosql/dynamosql/internal/itemkey"
 )
 
@@ -225,7 +226,7 @@ func (r *Repository[T]) DeleteMany(ctx context.Context, ids []ID) error {
 }
 
 // runBatch sends ops in rounds until each is written or has failed.
-func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp) error {
+func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp) (err error) {
 	if len(ops) == 0 {
 		return nil
 	}
@@ -247,9 +248,18 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	if pause.Base == 0 {
 		pause.Base = defaultBatchBackoff
 	}
+	verb := "BATCH PUT"
+	if op == "DeleteMany" {
+		verb = "BATCH DELETE"
+	}
+	st := &batchState{}
+	if r.conn != nil && obshook.Batch != nil {
+		var end func(error) error
+		ctx, st.option, end = obshook.Batch(r.conn, ctx, verb, r.m.Table, len(ops))
+		defer func() { _ = end(err) }()
+	}
 	pending := ops
 	waits := 0
-	st := &batchState{}
 	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			for _, o := range pending {
@@ -366,7 +376,7 @@ func (r *Repository[T]) sendRound(ctx context.Context, st *batchState, pending [
 			if chunk[0].writeItem() {
 				r.sendWriteChunk(ctx, st, chunk)
 			} else {
-				r.sendChunk(ctx, chunk)
+				r.sendChunk(ctx, st, chunk)
 			}
 		}()
 	}
@@ -390,7 +400,7 @@ func (r *Repository[T]) sendRound(ctx context.Context, st *batchState, pending [
 }
 
 // sendChunk sends a chunk of statements with BatchExecuteStatement.
-func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
+func (r *Repository[T]) sendChunk(ctx context.Context, st *batchState, chunk []*batchOp) {
 	in := &dynamodb.BatchExecuteStatementInput{Statements: make([]types.BatchStatementRequest, len(chunk))}
 	texts := make([]string, len(chunk))
 	var last *insertText
@@ -406,7 +416,7 @@ func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
 		}
 		in.Statements[i] = types.BatchStatementRequest{Statement: &texts[i], Parameters: params}
 	}
-	out, err := r.batch.BatchExecuteStatement(ctx, in)
+	out, err := r.batch.BatchExecuteStatement(ctx, in, st.options()...)
 	if err == nil && len(out.Responses) != len(chunk) {
 		err = fmt.Errorf("mapper: BatchExecuteStatement returned %d responses for %d statements", len(out.Responses), len(chunk))
 	}

@@ -85,6 +85,9 @@ type Repository[T any] struct {
 	m     *Metadata
 	opts  RepositoryOptions
 	batch batchAPI // nil when db is not a dynamodb *sql.DB
+	// conn is db's connector (nil for another driver): batch writes are
+	// recorded through it (internal/obshook).
+	conn *dynamosql.Connector
 }
 
 // NewRepository returns the repository of entity e on db, and records the
@@ -118,6 +121,7 @@ func NewRepository[T any](ctx context.Context, db *sql.DB, e *Entity[T], opts ..
 			return nil, err
 		}
 		r.batch = c.Client()
+		r.conn = c
 	}
 	return r, nil
 }

@@ -132,6 +132,9 @@ type Fault struct {
 	// returns unprocessed (see UnprocessBatch for the order); nil picks
 	// every statement or write request.
 	Statements []int
+	// Units is the capacity units per statement of KindCapacity (see
+	// ReportCapacity).
+	Units float64
 	// StatementRate, between 0 and 1 exclusive, makes KindBatchThrottle
 	// and KindUnprocessed pick each of the statements or write requests
 	// that Statements names at random with that probability, drawn from the
@@ -246,6 +249,7 @@ type Transport struct {
 	injected map[Kind]int
 	requests map[string]int
 	observe  []func(op string, body []byte)
+	capacity capacityLedger // capacity.go
 }
 
 var _ http.RoundTripper = (*Transport)(nil)
@@ -431,6 +435,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.unprocessBatch(req, body, fault.Statements, fault.StatementRate)
 	case KindError:
 		return errorResponse(req, fault.Status, "com.amazonaws.dynamodb.v20120810#"+fault.Code, fault.Message, nil), nil
+	case KindCapacity:
+		return t.reportCapacity(req, op, body, fault.Units) // capacity.go
 	case KindRefuse:
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
