@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/dynamosql/dynamosql/internal/backoff"
-	"github.com/dynamosql/dynamosql/internal/obshook"
 	"github.com/dynamosql/dynamosql/internal/itemkey"
+	"github.com/dynamosql/dynamosql/internal/obshook"
 )
 
 // Batch limits and defaults.
@@ -415,6 +415,10 @@ func (r *Repository[T]) sendChunk(ctx context.Context, st *batchState, chunk []*
 			texts[i], params = s.String(), s.params()
 		}
 		in.Statements[i] = types.BatchStatementRequest{Statement: &texts[i], Parameters: params}
+		if o.kind == opVersionedUpdate {
+			// A stale version then comes back with the stored item.
+			in.Statements[i].ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+		}
 	}
 	out, err := r.batch.BatchExecuteStatement(ctx, in, st.options()...)
 	if err == nil && len(out.Responses) != len(chunk) {
@@ -457,7 +461,11 @@ func (r *Repository[T]) outcome(o *batchOp, e *types.BatchStatementError) {
 	case o.kind == opVersionedInsert && code == string(types.BatchStatementErrorCodeEnumDuplicateItem):
 		o.err = fmt.Errorf("%w: version 0 means a new item, but the item exists: %w", ErrStaleVersion, o.err)
 	case o.kind == opVersionedUpdate && code == string(types.BatchStatementErrorCodeEnumConditionalCheckFailed):
-		o.err = fmt.Errorf("%w: %w", ErrStaleVersion, o.err)
+		if len(e.Item) > 0 {
+			o.err = fmt.Errorf("%w: %w", r.m.staleVersion(o.old, e.Item), o.err) // stale.go
+		} else {
+			o.err = fmt.Errorf("%w: %w", ErrStaleVersion, o.err)
+		}
 	case retryableCodes[code]:
 		o.retry = true
 		o.attempts++

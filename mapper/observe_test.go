@@ -1,0 +1,156 @@
+package mapper_test
+
+import (
+	"database/sql"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/dynamosql/dynamosql"
+	"github.com/dynamosql/dynamosql/internal/dynamotest"
+	"github.com/dynamosql/dynamosql/internal/faultinject"
+	"github.com/dynamosql/dynamosql/mapper"
+)
+
+// tracedDB opens a *sql.DB whose requests go through ft, with the
+// driver's spans recorded.
+func tracedDB(t *testing.T, ft *faultinject.Transport) (*sql.DB, *dynamosql.Connector, *tracetest.SpanRecorder) {
+	t.Helper()
+	cfg, err := dynamosql.ParseDSN(dynamotest.DSN(t))
+	require.NoError(t, err)
+	sr := tracetest.NewSpanRecorder()
+	cfg.TracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	cfg.ClientOptions = append(cfg.ClientOptions, ft.ClientOption(), func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.RateLimiter = ratelimit.None
+			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
+		})
+	})
+	c, err := dynamosql.NewConnector(cfg)
+	require.NoError(t, err)
+	db := sql.OpenDB(c)
+	t.Cleanup(func() { db.Close() })
+	return db, c, sr
+}
+
+// TestBatchWriteObserved: a PutMany whose first BatchWriteItem comes back
+// with unprocessed items is one span, BATCH PUT, with one child per
+// request; the capacity DynamoDB Local reports for BatchWriteItem (one
+// unit per item written, one more for its index) is summed into the context's CapacityMeter and
+// the connector's totals.
+func TestBatchWriteObserved(t *testing.T) {
+	ft := faultinject.New(nil)
+	db, conn, sr := tracedDB(t, ft)
+	ctx := dynamotest.Context(t)
+	table := tableName(t, "obsbatch")
+	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1})
+	ft.Inject(faultinject.Rule{Op: "BatchWriteItem", Times: 1, Fault: faultinject.UnprocessBatch(0, 1)})
+	sr.Reset()
+	before := conn.Stats()
+
+	m := dynamosql.NewCapacityMeter()
+	require.NoError(t, repo.PutMany(dynamosql.WithCapacityMeter(ctx, m), parcels(30, "n")))
+
+	var batch sdktrace.ReadOnlySpan
+	var requests []sdktrace.ReadOnlySpan
+	for _, s := range sr.Ended() {
+		switch s.Name() {
+		case "BATCH PUT " + table:
+			batch = s
+		case "DynamoDB.BatchWriteItem":
+			requests = append(requests, s)
+		}
+	}
+	require.NotNil(t, batch)
+	a := map[attribute.Key]attribute.Value{}
+	for _, kv := range batch.Attributes() {
+		a[kv.Key] = kv.Value
+	}
+	assert.Equal(t, "aws.dynamodb", a["db.system.name"].AsString())
+	assert.Equal(t, "BATCH PUT", a["db.operation.name"].AsString())
+	assert.Equal(t, int64(30), a["dynamosql.batch.items"].AsInt64())
+	require.Len(t, requests, 3, "25 items, 5 items, then the 2 left unprocessed")
+	for _, r := range requests {
+		assert.Equal(t, batch.SpanContext().SpanID(), r.Parent().SpanID())
+		var tables []string
+		for _, kv := range r.Attributes() {
+			if kv.Key == "aws.dynamodb.table_names" {
+				tables = kv.Value.AsStringSlice()
+			}
+		}
+		assert.Equal(t, []string{table}, tables)
+	}
+	got := m.Consumed()
+	assert.Equal(t, 60.0, got.Write, "DynamoDB Local reports 1 WCU per item written and 1 for its GSI, none for the unprocessed")
+	assert.Equal(t, 60.0, got.Tables[table].Write)
+	assert.Equal(t, 30.0, got.Tables[table].Table.Write, "the meter asks for the breakdown per index")
+	assert.Equal(t, 30.0, got.Tables[table].Indexes["hubIndex"].Write)
+	after := conn.Stats()
+	assert.Equal(t, int64(3), after.Requests-before.Requests)
+	assert.Equal(t, 60.0, after.Capacity.Write-before.Capacity.Write)
+}
+
+// TestStaleVersionCarriesTheStoredVersion: a versioned write that lost
+// the race reports the stored version, from the item DynamoDB returned
+// with the failed condition (no second read).
+func TestStaleVersionCarriesTheStoredVersion(t *testing.T) {
+	ft := faultinject.New(nil)
+	db, _, _ := tracedDB(t, ft)
+	ctx := dynamotest.Context(t)
+	e, err := mapper.Register[Doc](mapper.Table(tableName(t, "obsstale")))
+	require.NoError(t, err)
+	repo := syncRepo(t, db, e)
+	d := Doc{ID: "d1", Body: "one"}
+	require.NoError(t, repo.Insert(ctx, &d))
+	stale := d
+	d.Body = "two"
+	require.NoError(t, repo.Update(ctx, &d))
+	d.Body = "three"
+	require.NoError(t, repo.Update(ctx, &d))
+	require.EqualValues(t, 3, d.Version)
+
+	ft.ResetCounts()
+	stale.Body = "lost"
+	err = repo.Update(ctx, &stale)
+	var sv *mapper.StaleVersionError
+	require.ErrorAs(t, err, &sv)
+	require.ErrorIs(t, err, mapper.ErrStaleVersion)
+	assert.EqualValues(t, 1, sv.Expected)
+	assert.EqualValues(t, 3, sv.Stored)
+	assert.Contains(t, err.Error(), "expected version 1, stored version 3")
+	assert.Equal(t, 1, ft.Requests("ExecuteStatement"), "the UPDATE alone: the stored item came with its failure")
+
+	err = repo.Put(ctx, &stale)
+	require.ErrorAs(t, err, &sv)
+	assert.EqualValues(t, 3, sv.Stored)
+
+	err = repo.Patch(ctx, mapper.ID{"d1"}, mapper.Set("body", "p"), mapper.IfVersion(2))
+	require.ErrorAs(t, err, &sv)
+	assert.EqualValues(t, 2, sv.Expected)
+	assert.EqualValues(t, 3, sv.Stored)
+
+	// A failed If with the right version is a failed condition, not a
+	// stale version.
+	err = repo.Patch(ctx, mapper.ID{"d1"}, mapper.Set("body", "p"), mapper.IfVersion(3), mapper.If(mapper.Eq("body", "nope")))
+	require.ErrorIs(t, err, dynamosql.ErrConditionFailed)
+	assert.False(t, errors.Is(err, mapper.ErrStaleVersion))
+
+	missing := Doc{ID: "nobody", Body: "x", Version: 4}
+	require.ErrorIs(t, repo.Update(ctx, &missing), mapper.ErrNotFound)
+
+	// PutMany of versioned items: BatchExecuteStatement returns the item
+	// of a failed condition too.
+	stale.Body = "batch"
+	err = repo.PutMany(ctx, []Doc{stale})
+	require.ErrorAs(t, err, &sv)
+	assert.EqualValues(t, 3, sv.Stored)
+}
