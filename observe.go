@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -144,9 +145,20 @@ type observer struct {
 	// option installs the middleware on one call of the client.
 	option func(*dynamodb.Options)
 
-	// opAttrs caches the per-operation metric and span options.
-	opAttrs sync.Map // string -> *opAttrs
+	// requestAttrs holds the span and metric options of each DynamoDB
+	// operation, made once; stmtAttrs those of each statement kind and
+	// table, made when first seen.
+	requestAttrs map[string]*opAttrs
+	attrsMu      sync.RWMutex
+	stmtAttrs    map[opKey]*opAttrs
 }
+
+// opKey names the attributes of statements of one kind on one table.
+type opKey struct{ op, table string }
+
+// requestOps are the DynamoDB operations the driver and the mapper send.
+var requestOps = []string{"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement", "BatchWriteItem",
+	"DescribeTable", "CreateTable", "UpdateTable", "DeleteTable", "ListTables", "Other"}
 
 func newObserver(cfg *Config, logger *slog.Logger) *observer {
 	tp := cfg.TracerProvider
@@ -179,6 +191,11 @@ func newObserver(cfg *Config, logger *slog.Logger) *observer {
 		metric.WithUnit("{request}"), metric.WithDescription("Requests DynamoDB refused for throughput."))
 	o.capacityM, _ = m.Float64Counter("dynamosql.client.consumed_capacity",
 		metric.WithUnit("{capacity_unit}"), metric.WithDescription("Capacity units DynamoDB reported as consumed (only for requests that asked)."))
+	o.requestAttrs = make(map[string]*opAttrs, len(requestOps))
+	for _, op := range requestOps {
+		o.requestAttrs[op] = newOpAttrs(op, "", true)
+	}
+	o.stmtAttrs = make(map[opKey]*opAttrs)
 	mw := &obsMiddleware{o: o}
 	o.option = func(opts *dynamodb.Options) {
 		opts.APIOptions = append(opts.APIOptions, mw.install)
@@ -195,16 +212,42 @@ type opAttrs struct {
 	add      []metric.AddOption
 }
 
-// attrsFor returns the cached attributes of a statement of kind op on
-// table (table may be "").
-func (o *observer) attrsFor(op, table string, request bool) *opAttrs {
-	key := op + "\x00" + table
-	if request {
-		key = "\x01" + key
+// attrsFor returns the attributes of a statement of kind op on table
+// (table may be "").
+func (o *observer) attrsFor(op, table string) *opAttrs {
+	k := opKey{op, table}
+	o.attrsMu.RLock()
+	a := o.stmtAttrs[k]
+	o.attrsMu.RUnlock()
+	if a != nil {
+		return a
 	}
-	if v, ok := o.opAttrs.Load(key); ok {
-		return v.(*opAttrs)
+	o.attrsMu.Lock()
+	defer o.attrsMu.Unlock()
+	if a = o.stmtAttrs[k]; a == nil {
+		if len(o.stmtAttrs) >= maxStmtAttrs {
+			clear(o.stmtAttrs) // bounded: tables come and go in long-lived programs
+		}
+		a = newOpAttrs(op, table, false)
+		o.stmtAttrs[k] = a
 	}
+	return a
+}
+
+// maxStmtAttrs bounds the statement attributes an observer keeps.
+const maxStmtAttrs = 4096
+
+// requestAttrsFor returns the attributes of a request of operation op.
+func (o *observer) requestAttrsFor(op string) *opAttrs {
+	if a := o.requestAttrs[op]; a != nil {
+		return a
+	}
+	return o.requestAttrs["Other"]
+}
+
+// newOpAttrs makes the span and metric options of a statement (request
+// false) or a DynamoDB request of operation op.
+func newOpAttrs(op, table string, request bool) *opAttrs {
 	attrs := []attribute.KeyValue{systemAttr, attrDBOperation.String(op)}
 	name := op
 	if table != "" {
@@ -216,14 +259,12 @@ func (o *observer) attrsFor(op, table string, request bool) *opAttrs {
 		attrs = append(attrs, attrRPCSystem.String("aws-api"), attrRPCService.String("DynamoDB"), attrRPCMethod.String(op))
 	}
 	set := attribute.NewSet(attrs...)
-	a := &opAttrs{
+	return &opAttrs{
 		spanName: name,
 		start:    []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)},
 		record:   []metric.RecordOption{metric.WithAttributeSet(set)},
 		add:      []metric.AddOption{metric.WithAttributeSet(set)},
 	}
-	v, _ := o.opAttrs.LoadOrStore(key, a)
-	return v.(*opAttrs)
 }
 
 // addCapacity adds what one response reported to the connector's totals
@@ -326,7 +367,7 @@ func (c *conn) begin(ctx context.Context, p *prepared) (context.Context, *stmtRe
 // start returns a recorder of a statement of kind op on table.
 func (o *observer) start(ctx context.Context, op, table string, user *ConsumedCapacity) *stmtRec {
 	r := &stmtRec{o: o, op: op, table: table, user: user, capMode: o.mode, start: time.Now()}
-	r.attrs = o.attrsFor(op, table, false)
+	r.attrs = o.attrsFor(op, table)
 	if user != nil {
 		r.capMode = CapacityIndexes
 	}
@@ -580,17 +621,6 @@ func (m *obsMiddleware) install(stack *middleware.Stack) error {
 	return stack.Finalize.Add(attemptObserver{m.o}, middleware.After)
 }
 
-// call is the state of one call (all its attempts).
-type call struct {
-	op       string
-	rec      *stmtRec
-	span     trace.Span
-	attempts int
-	lastCode string
-}
-
-type callKey struct{}
-
 // callObserver handles one call of the client.
 type callObserver struct{ o *observer }
 
@@ -606,13 +636,16 @@ func (h callObserver) HandleInitialize(ctx context.Context, in middleware.Initia
 		mode = CapacityIndexes
 	}
 	op, write, tables := describeInput(in.Parameters, mode.request(), rec)
-	cl := &call{op: op, rec: rec}
-	a := o.attrsFor(op, "", true)
-	ctx, cl.span = o.tracer.Start(ctx, a.spanName, a.start...)
-	if len(tables) > 0 && cl.span.IsRecording() {
-		cl.span.SetAttributes(attrTableNames.StringSlice(tables))
+	// A request span under a statement span that records nothing (no
+	// provider, or not sampled) would record nothing either: skip it.
+	var span trace.Span
+	if rec == nil || rec.span.IsRecording() {
+		a := o.requestAttrsFor(op)
+		ctx, span = o.tracer.Start(ctx, a.spanName, a.start...)
+		if len(tables) > 0 && span.IsRecording() {
+			span.SetAttributes(attrTableNames.StringSlice(tables))
+		}
 	}
-	ctx = context.WithValue(ctx, callKey{}, cl)
 	out, md, err := next.HandleInitialize(ctx, in)
 	list, page, items := describeOutput(out.Result)
 	if len(list) > 0 {
@@ -626,7 +659,10 @@ func (h callObserver) HandleInitialize(ctx context.Context, in middleware.Initia
 	if page && rec != nil && !write {
 		rec.response(nil, true, items, write)
 	}
-	if span := cl.span; span.IsRecording() {
+	if span == nil {
+		return out, md, err
+	}
+	if span.IsRecording() {
 		if id, ok := awsmiddleware.GetRequestIDMetadata(md); ok {
 			span.SetAttributes(attrRequestID.String(id))
 		}
@@ -644,7 +680,7 @@ func (h callObserver) HandleInitialize(ctx context.Context, in middleware.Initia
 			span.SetStatus(codes.Error, err.Error())
 		}
 	}
-	cl.span.End()
+	span.End()
 	return out, md, err
 }
 
@@ -655,39 +691,54 @@ func (attemptObserver) ID() string { return "dynamosql.ObserveAttempt" }
 
 func (h attemptObserver) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	o := h.o
-	cl, _ := ctx.Value(callKey{}).(*call)
-	retry := cl != nil && cl.attempts > 0
+	attempt := attemptNumber(in.Request)
+	retry := attempt > 1
+	recOf(ctx).attempt(retry)
 	o.requests.Add(1)
-	op := awsmiddleware.GetOperationName(ctx)
-	if cl != nil {
-		cl.attempts++
-		cl.rec.attempt(retry)
-		op = cl.op
-	}
-	attrs := o.attrsFor(op, "", true)
+	attrs := o.requestAttrsFor(awsmiddleware.GetOperationName(ctx))
 	o.requestsM.Add(ctx, 1, attrs.add...)
+	span := trace.SpanFromContext(ctx) // the request's (or a statement's that records nothing)
 	if retry {
 		o.retries.Add(1)
 		o.retriesM.Add(ctx, 1, attrs.add...)
-		if cl.span.IsRecording() {
-			cl.span.AddEvent("retry", trace.WithAttributes(attrAttempt.Int(cl.attempts), attrErrorType.String(cl.lastCode)))
+		if span.IsRecording() {
+			span.AddEvent("retry", trace.WithAttributes(attrAttempt.Int(attempt)))
 		}
 	}
 	out, md, err := next.HandleFinalize(ctx, in)
 	if err != nil {
-		code := errorCode(err)
-		if throttlingCodes[code] {
+		if code := errorCode(err); throttlingCodes[code] {
 			o.throttled.Add(1)
 			o.throttlesM.Add(ctx, 1, attrs.add...)
-			if cl != nil && cl.span.IsRecording() {
-				cl.span.AddEvent("throttled", trace.WithAttributes(attrAttempt.Int(cl.attempts), attrErrorType.String(code)))
+			if span.IsRecording() {
+				span.AddEvent("throttled", trace.WithAttributes(attrAttempt.Int(attempt), attrErrorType.String(code)))
 			}
-		}
-		if cl != nil {
-			cl.lastCode = code
 		}
 	}
 	return out, md, err
+}
+
+// attemptNumber returns the number of the attempt (1 for the first) the
+// AWS SDK's retry middleware wrote in the request's Amz-Sdk-Request
+// header ("attempt=2; max=3"), or 1 when it wrote none.
+func attemptNumber(req any) int {
+	r, ok := req.(*smithyhttp.Request)
+	if !ok {
+		return 1
+	}
+	v := r.Header.Get("Amz-Sdk-Request")
+	i := strings.Index(v, "attempt=")
+	if i < 0 {
+		return 1
+	}
+	n := 0
+	for _, c := range v[i+len("attempt="):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return max(n, 1)
 }
 
 // describeInput returns the operation of a request's input, whether the
