@@ -96,6 +96,12 @@ func formatUnits(f float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
 }
 
+// plus adds o to u.
+func (u *CapacityUnits) plus(o CapacityUnits) {
+	u.Read += o.Read
+	u.Write += o.Write
+}
+
 // add adds the units of c, or units of one kind (write or read) when c
 // does not tell them apart.
 func (u *CapacityUnits) add(total, read, write *float64, isWrite bool) {
@@ -178,25 +184,21 @@ func (c *ConsumedCapacity) add(list []types.ConsumedCapacity, write bool) {
 
 // merge adds o to c.
 func (c *ConsumedCapacity) merge(o *ConsumedCapacity) {
-	c.Read += o.Read
-	c.Write += o.Write
+	c.CapacityUnits.plus(o.CapacityUnits)
 	c.Requests += o.Requests
 	for name, ot := range o.Tables {
 		if c.Tables == nil {
 			c.Tables = make(map[string]TableCapacity)
 		}
 		t := c.Tables[name]
-		t.Read += ot.Read
-		t.Write += ot.Write
-		t.Table.Read += ot.Table.Read
-		t.Table.Write += ot.Table.Write
+		t.CapacityUnits.plus(ot.CapacityUnits)
+		t.Table.plus(ot.Table)
 		for idx, u := range ot.Indexes {
 			if t.Indexes == nil {
 				t.Indexes = make(map[string]CapacityUnits)
 			}
 			x := t.Indexes[idx]
-			x.Read += u.Read
-			x.Write += u.Write
+			x.plus(u)
 			t.Indexes[idx] = x
 		}
 		c.Tables[name] = t

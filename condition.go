@@ -36,8 +36,12 @@ import (
 //     capacity), when the INSERT shows the item's whole key.
 //
 // Without the option, RowsAffected of such an UPDATE or DELETE is 0 and
-// nothing else is asked of DynamoDB. Inside a transaction the option is
-// refused: a cancelled commit reports the items always (TxFailure.Item).
+// nothing else is asked of DynamoDB.
+//
+// On a statement buffered in a transaction, the option makes the commit
+// ask for the item its condition is checked against: when DynamoDB
+// cancels the transaction, that statement's TxFailure.Item holds it
+// (DynamoDB returns none for a duplicate INSERT in a transaction).
 func ReturnItemOnConditionFailure() Option {
 	return optionFunc(func(o *stmtOptions) error { o.conditionItem = true; return nil })
 }
@@ -69,6 +73,15 @@ func (e *ConditionError) Error() string {
 
 // Unwrap returns DynamoDB's error.
 func (e *ConditionError) Unwrap() error { return e.Err }
+
+// itemOnFailure returns what a statement of a transaction asks DynamoDB
+// to return when its condition fails.
+func (p *prepared) itemOnFailure() types.ReturnValuesOnConditionCheckFailure {
+	if p.opts.conditionItem {
+		return types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	return ""
+}
 
 // conditionError returns the *ConditionError of a write whose condition
 // failed with err, a ConditionalCheckFailedException.

@@ -341,8 +341,6 @@ func (c *conn) buffered(p *prepared) error {
 	switch {
 	case p.opts.capacity != nil:
 		return fmt.Errorf("%w: Capacity on a statement inside a transaction: the statement is sent at Commit, with the others; give BeginTx a context carrying a CapacityMeter (WithCapacityMeter) to learn what the commit consumed", ErrBadOption)
-	case p.opts.conditionItem:
-		return fmt.Errorf("%w: ReturnItemOnConditionFailure on a statement inside a transaction: a cancelled commit always reports the current items (TxFailure.Item)", ErrBadOption)
 	}
 	return nil
 }

@@ -527,9 +527,10 @@ type TxFailure struct {
 	// Message is DynamoDB's message.
 	Message string
 	// Item is the item the statement's condition was checked against, as
-	// DynamoDB holds it (the driver asks for it with every commit); nil
-	// when no item has the statement's key, or when DynamoDB returned none
-	// (DynamoDB Local returns none for a duplicate INSERT).
+	// DynamoDB holds it, when the statement was run with
+	// ReturnItemOnConditionFailure; nil otherwise, when no item has the
+	// statement's key, or when DynamoDB returned none (DynamoDB Local
+	// returns none for a duplicate INSERT).
 	Item Item
 }
 

@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -55,12 +53,7 @@ func newObsEnv(t testing.TB, dsnExtra string, edit func(*dynamosql.Config)) *obs
 	require.NoError(t, err)
 	cfg.TracerProvider = e.tp
 	cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(e.reader))
-	cfg.ClientOptions = append(cfg.ClientOptions, e.ft.ClientOption(), func(o *dynamodb.Options) {
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-		})
-	})
+	cfg.ClientOptions = append(cfg.ClientOptions, e.ft.ClientOption(), faultinject.FastRetries())
 	if edit != nil {
 		edit(cfg)
 	}
@@ -132,26 +125,13 @@ func (e *obsEnv) metrics(t *testing.T) map[string]metricdata.Metrics {
 	return out
 }
 
-// sumInt returns the sum of an int64 counter's points whose attributes
-// include want.
-func sumInt(t *testing.T, m metricdata.Metrics, want ...attribute.KeyValue) int64 {
+// sumOf returns the sum of a counter's points whose attributes include
+// want.
+func sumOf[N int64 | float64](t *testing.T, m metricdata.Metrics, want ...attribute.KeyValue) N {
 	t.Helper()
-	s, ok := m.Data.(metricdata.Sum[int64])
-	require.True(t, ok, "%s is an int64 sum", m.Name)
-	var n int64
-	for _, p := range s.DataPoints {
-		if hasAll(p.Attributes, want) {
-			n += p.Value
-		}
-	}
-	return n
-}
-
-func sumFloat(t *testing.T, m metricdata.Metrics, want ...attribute.KeyValue) float64 {
-	t.Helper()
-	s, ok := m.Data.(metricdata.Sum[float64])
-	require.True(t, ok, "%s is a float64 sum", m.Name)
-	var n float64
+	s, ok := m.Data.(metricdata.Sum[N])
+	require.True(t, ok, "%s is a sum of %T", m.Name, N(0))
+	var n N
 	for _, p := range s.DataPoints {
 		if hasAll(p.Attributes, want) {
 			n += p.Value
@@ -282,9 +262,9 @@ func TestObservePointRead(t *testing.T) {
 	selectAttrs := []attribute.KeyValue{sysAttr, attribute.String("db.operation.name", "SELECT"), attribute.String("db.collection.name", table)}
 	assert.Equal(t, uint64(1), histCount(t, m["db.client.operation.duration"], selectAttrs...))
 	assert.Equal(t, "s", m["db.client.operation.duration"].Unit)
-	assert.Equal(t, int64(2), sumInt(t, m["dynamosql.client.requests"], attribute.String("rpc.method", "ExecuteStatement")),
+	assert.Equal(t, int64(2), sumOf[int64](t, m["dynamosql.client.requests"], attribute.String("rpc.method", "ExecuteStatement")),
 		"the INSERT's request and the SELECT's")
-	assert.Equal(t, 0.5, sumFloat(t, m["dynamosql.client.consumed_capacity"], attribute.String("db.collection.name", table), attribute.String("dynamosql.capacity.kind", "read")))
+	assert.Equal(t, 0.5, sumOf[float64](t, m["dynamosql.client.consumed_capacity"], attribute.String("db.collection.name", table), attribute.String("dynamosql.capacity.kind", "read")))
 	rowsHist, ok := m["db.client.response.returned_rows"].Data.(metricdata.Histogram[int64])
 	require.True(t, ok)
 	var rowsSum int64
@@ -438,12 +418,13 @@ func TestObserveTransactions(t *testing.T) {
 	assert.Equal(t, 4.0, got.Write, "two statements of 2 units, as writes")
 	assert.Equal(t, e.ft.Capacity(table, ""), got.Total())
 
-	// A cancelled transaction: its span is an error, and the failure
-	// carries the item (DynamoDB Local returns it with ALL_OLD).
+	// A cancelled transaction: its span is an error, and the failure of
+	// the statement run with ReturnItemOnConditionFailure carries the item
+	// (DynamoDB Local returns it with ALL_OLD).
 	e.spans.Reset()
 	tx, err = e.db.BeginTx(ctx, nil)
 	require.NoError(t, err)
-	_, err = tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %q SET v = 9 WHERE id = ? AND v = ?`, table), "a", 100)
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %q SET v = 9 WHERE id = ? AND v = ?`, table), "a", 100, dynamosql.ReturnItemOnConditionFailure())
 	require.NoError(t, err)
 	_, err = tx.ExecContext(ctx, ins, "d")
 	require.NoError(t, err)
@@ -495,8 +476,8 @@ func TestObserveThrottledThenRetried(t *testing.T) {
 
 	m := e.metrics(t)
 	op := attribute.String("rpc.method", "ExecuteStatement")
-	assert.Equal(t, int64(1), sumInt(t, m["dynamosql.client.retries"], op))
-	assert.Equal(t, int64(1), sumInt(t, m["dynamosql.client.throttles"], op))
+	assert.Equal(t, int64(1), sumOf[int64](t, m["dynamosql.client.retries"], op))
+	assert.Equal(t, int64(1), sumOf[int64](t, m["dynamosql.client.throttles"], op))
 }
 
 // TestCapacityTotalsUnderConcurrency runs 64 goroutines of statements
@@ -650,9 +631,10 @@ func TestCapacityOptionErrors(t *testing.T) {
 	tx, err := db.BeginTx(dynamotest.Context(t), nil)
 	require.NoError(t, err)
 	defer tx.Rollback()
-	_, err = tx.ExecContext(dynamotest.Context(t), `DELETE FROM "x" WHERE id = 'a'`, dynamosql.ReturnItemOnConditionFailure())
+	var cc dynamosql.ConsumedCapacity
+	_, err = tx.ExecContext(dynamotest.Context(t), `DELETE FROM "x" WHERE id = 'a'`, dynamosql.Capacity(&cc))
 	require.ErrorIs(t, err, dynamosql.ErrBadOption)
-	assert.Contains(t, err.Error(), "TxFailure.Item")
+	assert.Contains(t, err.Error(), "CapacityMeter")
 }
 
 // TestNothingRequestedWhenNoOneReads checks that no request asks for
@@ -671,6 +653,10 @@ func TestNothingRequestedWhenNoOneReads(t *testing.T) {
 	exec(t, e.db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a'}`, table))
 	_, err := e.db.ExecContext(dynamotest.Context(t), fmt.Sprintf(`UPDATE %q SET v = 1 WHERE id = 'a' AND v = 3`, table))
 	require.NoError(t, err)
+	tx, err := e.db.BeginTx(dynamotest.Context(t), nil)
+	require.NoError(t, err)
+	exec(t, tx, fmt.Sprintf(`UPDATE %q SET v = 2 WHERE id = 'a'`, table))
+	require.NoError(t, tx.Commit())
 	mu.Lock()
 	defer mu.Unlock()
 	require.NotEmpty(t, bodies)
@@ -680,4 +666,68 @@ func TestNothingRequestedWhenNoOneReads(t *testing.T) {
 	}
 }
 
-var _ = errors.New
+// TestObserveControlPlane: a table statement is one span with its
+// control-plane requests under it, and Ping is one too; neither asks for
+// capacity (the control plane consumes none).
+func TestObserveControlPlane(t *testing.T) {
+	e := newObsEnv(t, "capacity=total", nil)
+	ctx := dynamotest.Context(t)
+	table := dynamotest.UniqueName("obs_ddl")
+	t.Cleanup(func() {
+		_, _ = e.db.ExecContext(context.Background(), fmt.Sprintf(`DROP TABLE IF EXISTS %q`, table))
+	})
+	require.NoError(t, e.db.PingContext(ctx))
+	ping := e.one(t, "PING")
+	requestSpans(t, e, ping, "ListTables", 1)
+
+	_, err := e.db.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE %q WITH PK=id:string`, table))
+	require.NoError(t, err)
+	s := e.one(t, "CREATE TABLE "+table)
+	assert.Equal(t, "CREATE TABLE", attrs(s)["db.operation.name"].AsString())
+	var ops []string
+	for _, k := range e.children(s) {
+		ops = append(ops, k.Name())
+	}
+	assert.Contains(t, ops, "DynamoDB.CreateTable")
+	assert.Equal(t, int64(0), e.conn.Stats().Errors)
+	assert.Zero(t, e.conn.Stats().Capacity.Requests)
+}
+
+// TestCapacityPerIndex: a query routed to an index reports its capacity
+// under the index (DynamoDB's INDEXES shape), and its span names the
+// index.
+func TestCapacityPerIndex(t *testing.T) {
+	e := newObsEnv(t, "", nil)
+	ctx := dynamotest.Context(t)
+	table := dynamotest.CreateTable(t, &dynamodb.CreateTableInput{
+		TableName: aws.String("obs_gsi"),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("email"), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName:  aws.String("by_email"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("email"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	})
+	exec(t, e.db, fmt.Sprintf(`INSERT INTO %q VALUE {'id': 'a', 'email': 'a@x'}`, table))
+	e.ft.Inject(faultinject.Rule{Op: "ExecuteStatement", Fault: faultinject.ReportCapacity(0.5)})
+	e.spans.Reset()
+
+	var cc dynamosql.ConsumedCapacity
+	var id string
+	require.NoError(t, e.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT id FROM %q WHERE email = ?`, table), "a@x", dynamosql.Capacity(&cc)).Scan(&id))
+	assert.Equal(t, 0.5, cc.Read)
+	assert.Equal(t, 0.5, cc.Tables[table].Indexes["by_email"].Read)
+	assert.Equal(t, 0.0, cc.Tables[table].Table.Read)
+	assert.Equal(t, e.ft.Capacity(table, "by_email"), cc.Tables[table].Indexes["by_email"].Read)
+	s := statementSpan(t, e, "SELECT", table)
+	a := attrs(s)
+	assert.Equal(t, "by_email", a["aws.dynamodb.index_name"].AsString())
+	assert.Equal(t, "query", a["dynamosql.access"].AsString())
+	assert.Contains(t, a["dynamosql.rewritten_from"].AsString(), "WHERE email = ?", "the index hint rewrote the text")
+	assert.Contains(t, a["db.query.text"].AsString(), `"by_email"`)
+	assert.Contains(t, a["aws.dynamodb.consumed_capacity"].AsStringSlice()[0], `"GlobalSecondaryIndexes":{"by_email":{"CapacityUnits":0.5,"ReadCapacityUnits":0.5,"WriteCapacityUnits":0}}`)
+}

@@ -162,12 +162,6 @@ func (c *conn) sendTx(ctx context.Context, t txSend) (*dynamodb.ExecuteTransacti
 	in := &dynamodb.ExecuteTransactionInput{TransactStatements: t.stmts}
 	var w *watch
 	if !t.read {
-		// A cancellation reason then carries the item its statement's
-		// condition was checked against (TxFailure.Item); DynamoDB
-		// charges nothing for it.
-		for i := range t.stmts {
-			t.stmts[i].ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
-		}
 		in.ClientRequestToken = &t.token
 		w = newWatch(partiql.KindUnknown, "", true)
 	}

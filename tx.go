@@ -187,7 +187,8 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 			t.texts = t.texts[:n]
 			return nil, t.keys.duplicateError(n, j, p.a.table)
 		}
-		t.stmts = append(t.stmts, types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params})
+		t.stmts = append(t.stmts, types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params,
+			ReturnValuesOnConditionCheckFailure: p.itemOnFailure()}) // condition.go
 		if t.one == nil {
 			t.one = &txResult{rows: 1}
 		}
@@ -200,6 +201,9 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		}
 	}
 	t.stmts = append(t.stmts, p.multi...)
+	for i := n; i < len(t.stmts); i++ {
+		t.stmts[i].ReturnValuesOnConditionCheckFailure = p.itemOnFailure() // condition.go
+	}
 	for _, s := range p.multi {
 		t.texts = append(t.texts, *s.Statement)
 	}

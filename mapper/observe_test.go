@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -29,12 +26,7 @@ func tracedDB(t *testing.T, ft *faultinject.Transport) (*sql.DB, *dynamosql.Conn
 	require.NoError(t, err)
 	sr := tracetest.NewSpanRecorder()
 	cfg.TracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
-	cfg.ClientOptions = append(cfg.ClientOptions, ft.ClientOption(), func(o *dynamodb.Options) {
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-		})
-	})
+	cfg.ClientOptions = append(cfg.ClientOptions, ft.ClientOption(), faultinject.FastRetries())
 	c, err := dynamosql.NewConnector(cfg)
 	require.NoError(t, err)
 	db := sql.OpenDB(c)

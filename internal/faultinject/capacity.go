@@ -3,7 +3,6 @@ package faultinject
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -89,21 +88,16 @@ func (t *Transport) reportCapacity(req *http.Request, op string, body []byte, un
 		Statements             []struct{ Statement string }
 		RequestItems           map[string][]json.RawMessage
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, fmt.Errorf("faultinject: %s body: %w", op, err)
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &in); err != nil || json.Unmarshal(body, &raw) != nil {
+		return nil, fmt.Errorf("faultinject: %s body: %v", op, err)
 	}
-	resp, err := t.forward(req, body)
-	if err != nil || resp.StatusCode != http.StatusOK || (in.ReturnConsumedCapacity != "TOTAL" && in.ReturnConsumedCapacity != "INDEXES") {
-		return resp, err
+	if in.ReturnConsumedCapacity != "TOTAL" && in.ReturnConsumedCapacity != "INDEXES" {
+		return t.forward(req, body)
 	}
-	data, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]json.RawMessage
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("faultinject: %s response: %w", op, err)
+	out, passOn, err := t.forwardJSON(req, raw, op)
+	if err != nil || passOn != nil {
+		return passOn, err
 	}
 	// The units per table and per "table\x00index" of the request.
 	type target struct{ table, index string }
@@ -143,11 +137,10 @@ func (t *Transport) reportCapacity(req *http.Request, op string, body []byte, un
 			perTable[tbl] += n
 			perIndex[target{tbl, ""}] += n
 		}
-	default:
-		return rebuilt(req, resp, data), nil
 	}
 	if len(order) == 0 {
-		return rebuilt(req, resp, data), nil
+		data, _ := json.Marshal(out)
+		return jsonResponse(req, http.StatusOK, data), nil
 	}
 	var list []map[string]any
 	l := t.ledger()
@@ -176,11 +169,6 @@ func (t *Transport) reportCapacity(req *http.Request, op string, body []byte, un
 	} else {
 		out["ConsumedCapacity"], _ = json.Marshal(list)
 	}
-	data, _ = json.Marshal(out)
+	data, _ := json.Marshal(out)
 	return jsonResponse(req, http.StatusOK, data), nil
-}
-
-// rebuilt returns resp with its body data again.
-func rebuilt(req *http.Request, resp *http.Response, data []byte) *http.Response {
-	return jsonResponse(req, resp.StatusCode, data)
 }

@@ -37,6 +37,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
@@ -360,6 +362,19 @@ func (t *Transport) HTTPClient() *http.Client { return &http.Client{Transport: t
 // through t.
 func (t *Transport) ClientOption() func(*dynamodb.Options) {
 	return func(o *dynamodb.Options) { o.HTTPClient = t.HTTPClient() }
+}
+
+// FastRetries returns a DynamoDB client option whose retryer retries as
+// the AWS SDK's standard one does, without a client-side retry quota and
+// pausing 1 ms between attempts, so that tests of injected faults run
+// fast.
+func FastRetries() func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.RateLimiter = ratelimit.None
+			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
+		})
+	}
 }
 
 // Operation returns the DynamoDB operation of req, from its X-Amz-Target
