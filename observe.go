@@ -3,6 +3,7 @@ package dynamosql
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sort"
 	"strings"
@@ -317,7 +318,7 @@ type stmtRec struct {
 
 	// What the statement's planning decided (SELECTs).
 	index, access, rewrittenFrom string
-	scan                         bool
+	scan, consistent             bool
 	txStatements                 int
 	batchItems                   int
 
@@ -353,6 +354,7 @@ func (c *conn) begin(ctx context.Context, p *prepared) (context.Context, *stmtRe
 	if p.query != a.text {
 		r.rewrittenFrom = a.text
 	}
+	r.consistent = p.consistent && a.kind == partiql.KindSelect
 	if pl := p.plan; pl != nil {
 		r.index = pl.Index
 		r.scan = pl.Access == planner.AccessScan
@@ -486,6 +488,9 @@ func (r *stmtRec) end(err error) error {
 		if r.access != "" {
 			attrs = append(attrs, attrAccess.String(r.access), attrScan.Bool(r.scan))
 		}
+		if r.consistent {
+			attrs = append(attrs, attrConsistentRead.Bool(true))
+		}
 		if r.pages > 0 {
 			attrs = append(attrs, attrPages.Int(r.pages), attrRows.Int(r.items), attrDBRows.Int(r.items))
 		}
@@ -555,14 +560,17 @@ func (r *stmtRec) log(ctx context.Context, elapsed time.Duration, err error) {
 }
 
 // errorType returns the error.type of a failed statement: DynamoDB's
-// error code, or the driver's sentinel's text, or "_OTHER".
+// error code, "timeout" or "canceled" when the context ended, or
+// "_OTHER".
 func errorType(err error) string {
 	if code := errorCode(err); code != "" {
 		return code
 	}
 	switch {
-	case isContextErr(err):
-		return "context"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
 	}
 	return "_OTHER"
 }
@@ -803,12 +811,6 @@ func describeOutput(out any) (list []types.ConsumedCapacity, page bool, items in
 		// The control plane consumes no read or write capacity.
 	}
 	return nil, false, 0
-}
-
-// isContextErr reports a context's cancellation or deadline.
-func isContextErr(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "context canceled") || strings.Contains(s, "context deadline exceeded")
 }
 
 // beginTx starts recording a transaction sent as one ExecuteTransaction:

@@ -245,7 +245,7 @@ func TestObservePointRead(t *testing.T) {
 	assert.Equal(t, []string{`{"TableName":"` + table + `","CapacityUnits":0.5,"ReadCapacityUnits":0.5,"WriteCapacityUnits":0,"Table":{"CapacityUnits":0.5,"ReadCapacityUnits":0.5,"WriteCapacityUnits":0}}`},
 		a["aws.dynamodb.consumed_capacity"].AsStringSlice())
 	for _, kv := range s.Attributes() {
-		assert.NotContains(t, kv.Value.Emit(), "value-never-traced", "a parameter value in %s", kv.Key)
+		assert.NotContains(t, kv.Value.String(), "value-never-traced", "a parameter value in %s", kv.Key)
 	}
 	req := requestSpans(t, e, s, "ExecuteStatement", 1)[0]
 	assert.NotEmpty(t, attrs(req)["aws.request_id"].AsString())

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -20,18 +22,20 @@ import (
 
 // tracedDB opens a *sql.DB whose requests go through ft, with the
 // driver's spans recorded.
-func tracedDB(t *testing.T, ft *faultinject.Transport) (*sql.DB, *dynamosql.Connector, *tracetest.SpanRecorder) {
+func tracedDB(t *testing.T, ft *faultinject.Transport) (*sql.DB, *dynamosql.Connector, *tracetest.SpanRecorder, *sdkmetric.ManualReader) {
 	t.Helper()
 	cfg, err := dynamosql.ParseDSN(dynamotest.DSN(t))
 	require.NoError(t, err)
 	sr := tracetest.NewSpanRecorder()
 	cfg.TracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	reader := sdkmetric.NewManualReader()
+	cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	cfg.ClientOptions = append(cfg.ClientOptions, ft.ClientOption(), faultinject.FastRetries())
 	c, err := dynamosql.NewConnector(cfg)
 	require.NoError(t, err)
 	db := sql.OpenDB(c)
 	t.Cleanup(func() { db.Close() })
-	return db, c, sr
+	return db, c, sr, reader
 }
 
 // TestBatchWriteObserved: a PutMany whose first BatchWriteItem comes back
@@ -41,7 +45,7 @@ func tracedDB(t *testing.T, ft *faultinject.Transport) (*sql.DB, *dynamosql.Conn
 // the connector's totals.
 func TestBatchWriteObserved(t *testing.T) {
 	ft := faultinject.New(nil)
-	db, conn, sr := tracedDB(t, ft)
+	db, conn, sr, reader := tracedDB(t, ft)
 	ctx := dynamotest.Context(t)
 	table := tableName(t, "obsbatch")
 	repo := syncRepo(t, db, parcelEntity(t, table), mapper.RepositoryOptions{BatchBackoff: time.Millisecond, BatchConcurrency: 1})
@@ -89,6 +93,37 @@ func TestBatchWriteObserved(t *testing.T) {
 	after := conn.Stats()
 	assert.Equal(t, int64(3), after.Requests-before.Requests)
 	assert.Equal(t, 60.0, after.Capacity.Write-before.Capacity.Write)
+
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(ctx, &rm))
+	points := map[string]float64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				for _, p := range d.DataPoints {
+					if v, _ := p.Attributes.Value("rpc.method"); v.AsString() == "BatchWriteItem" {
+						points[m.Name] += float64(p.Value)
+					}
+				}
+			case metricdata.Sum[float64]:
+				for _, p := range d.DataPoints {
+					if v, _ := p.Attributes.Value("dynamosql.capacity.kind"); v.AsString() == "write" {
+						points[m.Name] += p.Value
+					}
+				}
+			case metricdata.Histogram[float64]:
+				for _, p := range d.DataPoints {
+					if v, _ := p.Attributes.Value("db.operation.name"); v.AsString() == "BATCH PUT" {
+						points[m.Name] += float64(p.Count)
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, 3.0, points["dynamosql.client.requests"], "three BatchWriteItem requests")
+	assert.Equal(t, 60.0, points["dynamosql.client.consumed_capacity"])
+	assert.Equal(t, 1.0, points["db.client.operation.duration"], "one BATCH PUT")
 }
 
 // TestStaleVersionCarriesTheStoredVersion: a versioned write that lost
@@ -96,7 +131,7 @@ func TestBatchWriteObserved(t *testing.T) {
 // with the failed condition (no second read).
 func TestStaleVersionCarriesTheStoredVersion(t *testing.T) {
 	ft := faultinject.New(nil)
-	db, _, _ := tracedDB(t, ft)
+	db, _, _, _ := tracedDB(t, ft)
 	ctx := dynamotest.Context(t)
 	e, err := mapper.Register[Doc](mapper.Table(tableName(t, "obsstale")))
 	require.NoError(t, err)
