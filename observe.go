@@ -179,7 +179,7 @@ func newObserver(cfg *Config, logger *slog.Logger) *observer {
 	// Instrument errors are reported to otel's error handler and leave a
 	// working no-op instrument behind.
 	o.duration, _ = m.Float64Histogram("db.client.operation.duration",
-		metric.WithUnit("s"), metric.WithDescription("Duration of the driver's statements, from the first request to the last response."),
+		metric.WithUnit("s"), metric.WithDescription("Duration of the driver's statements: until Exec returns, or until the rows are closed."),
 		metric.WithExplicitBucketBoundaries(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10))
 	o.returned, _ = m.Int64Histogram("db.client.response.returned_rows",
 		metric.WithUnit("{row}"), metric.WithDescription("Items DynamoDB returned for a statement, over all its pages."),
