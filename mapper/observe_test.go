@@ -181,3 +181,33 @@ func TestStaleVersionCarriesTheStoredVersion(t *testing.T) {
 	require.ErrorAs(t, err, &sv)
 	assert.EqualValues(t, 3, sv.Stored)
 }
+
+// TestBatchExecuteStatementCapacity: a versioned PutMany writes with
+// BatchExecuteStatement, whose capacity DynamoDB Local does not report;
+// with answers completed as the service's are, the context's meter sums
+// what they reported.
+func TestBatchExecuteStatementCapacity(t *testing.T) {
+	ft := faultinject.New(nil)
+	db, _, sr, _ := tracedDB(t, ft)
+	ctx := dynamotest.Context(t)
+	table := tableName(t, "obsbes")
+	e, err := mapper.Register[Doc](mapper.Table(table))
+	require.NoError(t, err)
+	repo := syncRepo(t, db, e)
+	ft.Inject(faultinject.Rule{Op: "BatchExecuteStatement", Fault: faultinject.ReportCapacity(1)})
+	sr.Reset()
+
+	m := dynamosql.NewCapacityMeter()
+	docs := []Doc{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	require.NoError(t, repo.PutMany(dynamosql.WithCapacityMeter(ctx, m), docs))
+	got := m.Consumed()
+	assert.Equal(t, 3.0, got.Write, "one unit per statement, counted as writes")
+	assert.Equal(t, ft.Capacity(table, ""), got.Tables[table].Write)
+	var requests int
+	for _, s := range sr.Ended() {
+		if s.Name() == "DynamoDB.BatchExecuteStatement" {
+			requests++
+		}
+	}
+	assert.Equal(t, 1, requests)
+}
