@@ -87,7 +87,7 @@ type benchEnv struct {
 
 // newBenchEnv opens the driver on endpoint (scan=allow, quiet SDK logger)
 // and takes the raw client from its connector.
-func newBenchEnv(tb testing.TB, endpoint, table string, local bool) *benchEnv {
+func newBenchEnv(tb testing.TB, endpoint, table string, local bool, edits ...func(*dynamosql.Config)) *benchEnv {
 	tb.Helper()
 	cfg := dynamosql.NewConfig()
 	cfg.Region = "us-east-1"
@@ -98,6 +98,9 @@ func newBenchEnv(tb testing.TB, endpoint, table string, local bool) *benchEnv {
 	// response body broke off (see docs/errors.md); both sides share the client,
 	// so silence it for both.
 	cfg.ClientOptions = append(cfg.ClientOptions, func(o *dynamodb.Options) { o.Logger = logging.Nop{} })
+	for _, edit := range edits {
+		edit(cfg)
+	}
 	conn, err := dynamosql.NewConnector(cfg)
 	if err != nil {
 		tb.Fatal(err)

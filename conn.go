@@ -139,19 +139,21 @@ func (c *conn) Ping(ctx context.Context) error {
 	if c.closed {
 		return driver.ErrBadConn
 	}
+	rec := c.c.obs.start(ctx, "PING", "", nil) // observe.go
+	ctx = rec.withContext(ctx)
 	ctx, cancel := c.callContext(ctx)
 	defer cancel()
 	err := resend(ctx, maxReadResends, isBrokenResponse, func() error {
-		_, err := c.c.client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
+		_, err := c.c.client.ListTables(ctx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)}, c.c.obs.option)
 		return err
 	})
 	if err != nil {
 		if errorCode(err) == "AccessDeniedException" {
-			return nil
+			return rec.end(nil)
 		}
-		return wrapErr("Ping", err)
+		return rec.end(wrapErr("Ping", err))
 	}
-	return nil
+	return rec.end(nil)
 }
 
 // ResetSession clears state a previous user of the connection left behind.
@@ -205,6 +207,10 @@ type prepared struct {
 	refused        error  // the scan policy refuses the statement
 	warn           bool   // the scan policy warns about it
 	warnNoMetadata error  // the table cannot be described: no hints, no check
+
+	// rec records what the statement sends (observe.go); nil until it is
+	// about to send.
+	rec *stmtRec
 }
 
 // stages runs the stages that precede sending: analyse the text (cached),
@@ -302,20 +308,43 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	switch {
-	case p.a.kind.IsDDL():
-		return c.execDDL(ctx, p.a.stmt) // ddl.go: tables and indexes
 	case p.a.kind == partiql.KindSelect:
 		return nil, fmt.Errorf("%w: Exec of a SELECT: use Query (QueryContext), which returns the rows", ErrNotQuery)
-	case p.multi != nil:
-		return c.sendRows(ctx, &p) // send.go
-	case c.tx != nil:
+	case c.tx != nil && !p.a.kind.IsDDL():
+		if err := c.buffered(&p); err != nil {
+			return nil, err
+		}
+		if p.multi != nil {
+			return c.sendRows(ctx, &p) // send.go: added to the transaction
+		}
 		return c.tx.add(ctx, &p) // tx.go; a read-only transaction refuses it
 	}
-	_, n, err := c.write(ctx, &p, false) // send.go
-	if err != nil {
-		return nil, err
+	ctx, rec := c.begin(ctx, &p) // observe.go
+	p.rec = rec
+	var res driver.Result
+	var err error
+	switch {
+	case p.a.kind.IsDDL():
+		res, err = c.execDDL(ctx, p.a.stmt) // ddl.go: tables and indexes
+	case p.multi != nil:
+		res, err = c.sendRows(ctx, &p) // send.go
+	default:
+		var n int64
+		if _, n, err = c.write(ctx, &p, false); err == nil { // send.go
+			res = result{affected: n}
+		}
 	}
-	return result{affected: n}, nil
+	return res, rec.end(err)
+}
+
+// buffered refuses the options that cannot apply to a statement a
+// transaction buffers: it sends nothing until Commit.
+func (c *conn) buffered(p *prepared) error {
+	switch {
+	case p.opts.capacity != nil:
+		return fmt.Errorf("%w: Capacity on a statement inside a transaction: the statement is sent at Commit, with the others; give BeginTx a context carrying a CapacityMeter (WithCapacityMeter) to learn what the commit consumed", ErrBadOption)
+	}
+	return nil
 }
 
 // QueryContext runs a statement that returns rows: a SELECT, or a write
@@ -330,31 +359,48 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	switch {
-	case p.a.kind.IsDDL():
-		return c.queryDDL(ctx, p.a.stmt) // ddl.go
-	case p.a.kind == partiql.KindSelect && p.count:
-		return c.countRows(ctx, &p) // rows.go
 	case p.a.kind == partiql.KindSelect && p.none:
 		return c.noRows(ctx, &p), nil
-	case p.a.kind == partiql.KindSelect:
-		return c.selectRows(ctx, &p)
-	case p.multi != nil:
-		if _, err := c.sendRows(ctx, &p); err != nil {
-			return nil, err
-		}
-		return emptyRows(), nil
-	case c.tx != nil:
+	case c.tx != nil && p.a.kind != partiql.KindSelect && !p.a.kind.IsDDL():
 		if p.a.returning && !c.tx.readOnly {
 			return nil, fmt.Errorf("%w: DynamoDB does not allow RETURNING inside a transaction: run the statement outside the transaction", ErrTxStatement)
 		}
-		if _, err := c.tx.add(ctx, &p); err != nil {
+		if err := c.buffered(&p); err != nil {
+			return nil, err
+		}
+		if p.multi != nil {
+			if _, err := c.sendRows(ctx, &p); err != nil {
+				return nil, err
+			}
+		} else if _, err := c.tx.add(ctx, &p); err != nil {
 			return nil, err
 		}
 		return emptyRows(), nil
 	}
+	ctx, rec := c.begin(ctx, &p) // observe.go
+	p.rec = rec
+	switch {
+	case p.a.kind.IsDDL():
+		r, err := c.queryDDL(ctx, p.a.stmt) // ddl.go
+		return r, rec.end(err)
+	case p.a.kind == partiql.KindSelect && p.count:
+		r, err := c.countRows(ctx, &p) // rows.go
+		return r, rec.end(err)
+	case p.a.kind == partiql.KindSelect:
+		r, err := c.selectRows(ctx, &p) // rows.go: the rows end the record when closed
+		if err != nil {
+			return nil, rec.end(err)
+		}
+		return r, nil
+	case p.multi != nil:
+		if _, err := c.sendRows(ctx, &p); err != nil {
+			return nil, rec.end(err)
+		}
+		return emptyRows(), rec.end(nil)
+	}
 	items, _, err := c.write(ctx, &p, true)
 	if err != nil {
-		return nil, err
+		return nil, rec.end(err)
 	}
-	return c.itemRows(ctx, &p, items), nil
+	return c.itemRows(ctx, &p, items), rec.end(nil)
 }

@@ -28,6 +28,7 @@ type Connector struct {
 	stmts   *statementCache // analyse.go
 	warned  warnings        // plan.go
 	logger  *slog.Logger
+	obs     *observer // observe.go
 }
 
 var _ driver.Connector = (*Connector)(nil)
@@ -59,7 +60,8 @@ func NewConnector(cfg *Config) (*Connector, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	catalog := indexhint.NewCatalog(timedDescribe{api: client, timeout: cfg.Timeout})
+	obs := newObserver(cfg, logger) // observe.go
+	catalog := indexhint.NewCatalog(timedDescribe{api: client, timeout: cfg.Timeout, option: obs.option})
 	return &Connector{
 		cfg:     cfg,
 		client:  client,
@@ -67,6 +69,7 @@ func NewConnector(cfg *Config) (*Connector, error) {
 		planner: planner.New(catalog),
 		stmts:   newStatementCache(cfg.StatementCacheSize),
 		logger:  logger,
+		obs:     obs,
 	}, nil
 }
 
@@ -77,6 +80,7 @@ func NewConnector(cfg *Config) (*Connector, error) {
 type timedDescribe struct {
 	api     indexhint.DescribeTableAPI
 	timeout time.Duration
+	option  func(*dynamodb.Options) // the connector's observer (observe.go)
 }
 
 // DescribeTable calls DescribeTable with the timeout applied.
@@ -85,6 +89,9 @@ func (d timedDescribe) DescribeTable(ctx context.Context, in *dynamodb.DescribeT
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d.timeout)
 		defer cancel()
+	}
+	if d.option != nil {
+		optFns = append(optFns, d.option)
 	}
 	return d.api.DescribeTable(ctx, in, optFns...)
 }

@@ -121,7 +121,7 @@ func (a ddlAPI) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInp
 	defer cancel()
 	var out *dynamodb.DescribeTableOutput
 	err := resend(ctx, maxReadResends, isBrokenResponse, func() (err error) {
-		out, err = a.c.c.client.DescribeTable(ctx, in, optFns...)
+		out, err = a.c.c.client.DescribeTable(ctx, in, append(optFns, a.c.c.obs.option)...)
 		return err
 	})
 	return out, err
@@ -131,21 +131,21 @@ func (a ddlAPI) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInp
 func (a ddlAPI) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
 	ctx, cancel := a.c.callContext(ctx)
 	defer cancel()
-	return a.c.c.client.CreateTable(ctx, in, optFns...)
+	return a.c.c.client.CreateTable(ctx, in, append(optFns, a.c.c.obs.option)...)
 }
 
 // UpdateTable calls UpdateTable.
 func (a ddlAPI) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
 	ctx, cancel := a.c.callContext(ctx)
 	defer cancel()
-	return a.c.c.client.UpdateTable(ctx, in, optFns...)
+	return a.c.c.client.UpdateTable(ctx, in, append(optFns, a.c.c.obs.option)...)
 }
 
 // DeleteTable calls DeleteTable.
 func (a ddlAPI) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
 	ctx, cancel := a.c.callContext(ctx)
 	defer cancel()
-	return a.c.c.client.DeleteTable(ctx, in, optFns...)
+	return a.c.c.client.DeleteTable(ctx, in, append(optFns, a.c.c.obs.option)...)
 }
 
 // describe returns the description of table (an *Error wrapping
@@ -429,7 +429,7 @@ func (a ddlAPI) listTables(ctx context.Context) (driver.Rows, error) {
 		ctx, cancel := a.c.callContext(ctx)
 		var out *dynamodb.ListTablesOutput
 		err := resend(ctx, maxReadResends, isBrokenResponse, func() (err error) {
-			out, err = a.c.c.client.ListTables(ctx, in)
+			out, err = a.c.c.client.ListTables(ctx, in, a.c.c.obs.option)
 			return err
 		})
 		cancel()

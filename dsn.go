@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ScanPolicy says what the driver does with a SELECT that would read a whole
@@ -124,9 +126,23 @@ type Config struct {
 	// MaxIdleConns.
 	ConnectTimeout time.Duration
 
+	// Capacity is the consumed capacity the driver asks DynamoDB to
+	// report with every request, for Connector.Stats and the
+	// dynamosql.client.consumed_capacity metric; see CapacityMode. The
+	// Capacity option and a CapacityMeter ask for it per statement or
+	// context whatever this says.
+	Capacity CapacityMode
+
 	// Logger receives the driver's warnings (for example full scans under
-	// ScanWarn). Nil means slog.Default().
+	// ScanWarn) and, at Debug, one record per statement (its text, never
+	// its values; see docs/observability.md). Nil means slog.Default().
 	Logger *slog.Logger
+	// TracerProvider and MeterProvider receive the driver's spans and
+	// metrics (OpenTelemetry). Nil means the global providers
+	// (otel.GetTracerProvider, otel.GetMeterProvider), which do nothing
+	// until a program installs an SDK. Not expressible in a DSN.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
 	// AWSConfig, when set, is the base AWS configuration for the client;
 	// Region, Endpoint, credentials and MaxRetries still apply on top when
 	// set, and its Retryer and HTTPClient are kept (see RetryQuota and
@@ -253,6 +269,18 @@ var dsnKeys = []dsnKey{
 		get: func(c *Config) (string, bool) { return c.Scan.String(), c.Scan != ScanWarn },
 	},
 	boolKey("parse_time", func(c *Config) *bool { return &c.ParseTime }),
+	{
+		name: "capacity",
+		set: func(c *Config, v string) error {
+			m, err := ParseCapacityMode(v)
+			if err != nil {
+				return err
+			}
+			c.Capacity = m
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return c.Capacity.String(), c.Capacity != CapacityNone },
+	},
 	{
 		name: "documents",
 		set: func(c *Config, v string) error {

@@ -621,6 +621,9 @@ func txError(err error, texts []string, read bool, token, table string) error {
 				continue
 			}
 			f := TxFailure{Index: i, Code: code, Message: aws.ToString(r.Message)}
+			if len(r.Item) > 0 {
+				f.Item = Item(r.Item)
+			}
 			if i < len(texts) {
 				f.Statement = texts[i]
 			}
@@ -669,6 +672,12 @@ type TxFailure struct {
 	Code string
 	// Message is DynamoDB's message.
 	Message string
+	// Item is the item the statement's condition was checked against, as
+	// DynamoDB holds it, when the statement was run with
+	// ReturnItemOnConditionFailure; nil otherwise, when no item has the
+	// statement's key, or when DynamoDB returned none (DynamoDB Local
+	// returns none for a duplicate INSERT).
+	Item Item
 }
 
 // Error lists the failed statements.

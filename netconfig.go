@@ -162,6 +162,7 @@ func (c *Config) clientOptions(base aws.Config) func(*dynamodb.Options) {
 			o.RetryMaxAttempts = attempts
 		}
 		o.HTTPClient = c.tuneHTTPClient(o.HTTPClient)
+		o.APIOptions = append(o.APIOptions, addErrorChecksum) // checksum.go
 	}
 }
 

@@ -28,6 +28,10 @@ type stmtOptions struct {
 	markMissing    bool // missing.go
 	// compositeColumns keeps composite attributes in SELECT * (composites.go).
 	compositeColumns bool
+	// capacity is the Capacity option's (capacity.go); conditionItem the
+	// ReturnItemOnConditionFailure option's (condition.go).
+	capacity      *ConsumedCapacity
+	conditionItem bool
 }
 
 type optionFunc func(*stmtOptions) error

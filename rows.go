@@ -61,6 +61,10 @@ type rows struct {
 
 	// absent is what a missing attribute reads as (missing.go).
 	absent driver.Value
+
+	// rec records the statement (observe.go); it ends when the rows are
+	// closed or a page fails.
+	rec *stmtRec
 }
 
 var (
@@ -89,6 +93,7 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		maxPages: o.maxPages,
 		position: o.position,
 		skip:     p.offset,
+		rec:      p.rec,
 	}
 	if o.markMissing {
 		r.absent = Missing{}
@@ -194,9 +199,9 @@ func (r *rows) fetchPage() error {
 	out, err := r.c.fetch(r.ctx, &r.in) // send.go
 	if err != nil {
 		if ctxErr := r.ctx.Err(); ctxErr != nil {
-			return ctxErr
+			return r.rec.end(ctxErr)
 		}
-		return r.c.statementError(r.table, err)
+		return r.rec.end(r.c.statementError(r.table, err))
 	}
 	r.items = out.Items
 	r.pages++
@@ -234,6 +239,7 @@ func (r *rows) Columns() []string {
 func (r *rows) Close() error {
 	r.closed = true
 	r.items = nil
+	_ = r.rec.end(nil)
 	return nil
 }
 

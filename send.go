@@ -74,23 +74,35 @@ func (c *conn) write(ctx context.Context, p *prepared, wantItems bool) ([]map[st
 	cctx, cancel := c.callContext(ctx)
 	defer cancel()
 	w := newWatch(p.a.kind, p.a.text, false)
-	out, err := c.c.client.ExecuteStatement(cctx, &dynamodb.ExecuteStatementInput{
-		Statement:  &text,
-		Parameters: p.params,
-	}, w.option())
+	in := &dynamodb.ExecuteStatementInput{Statement: &text, Parameters: p.params}
+	if p.opts.conditionItem {
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	out, err := c.c.client.ExecuteStatement(cctx, in, w.option(), c.c.obs.option)
 	if uerr := w.outcome(cctx, err, p.a.kind == partiql.KindDelete && returning && err == nil && len(out.Items) == 0); uerr != nil {
 		return nil, 0, uerr
 	}
 	if err != nil {
 		if isConditionFailed(err) && (p.a.kind == partiql.KindUpdate || p.a.kind == partiql.KindDelete) {
-			// No item matched the key and condition: the SQL idiom is 0 rows.
+			// No item matched the key and condition: the SQL idiom is 0
+			// rows, or, with ReturnItemOnConditionFailure, an error that
+			// carries the current item (condition.go).
+			p.rec.rowsAffected(0, true)
+			if p.opts.conditionItem {
+				return nil, 0, conditionError(p.query, err)
+			}
 			return nil, 0, nil
+		}
+		if p.opts.conditionItem && isDuplicate(err) {
+			return nil, 0, c.duplicateError(ctx, p, err) // condition.go
 		}
 		return nil, 0, c.statementError(p.a.table, err)
 	}
 	if p.a.kind == partiql.KindDelete && returning {
+		p.rec.rowsAffected(int64(len(out.Items)), false)
 		return out.Items, int64(len(out.Items)), nil
 	}
+	p.rec.rowsAffected(1, false)
 	return out.Items, 1, nil
 }
 
@@ -121,7 +133,7 @@ func (c *conn) fetch(ctx context.Context, in *dynamodb.ExecuteStatementInput) (*
 	var out *dynamodb.ExecuteStatementOutput
 	err := resend(cctx, maxReadResends, isBrokenResponse, func() error {
 		var err error
-		out, err = c.c.client.ExecuteStatement(cctx, in)
+		out, err = c.c.client.ExecuteStatement(cctx, in, c.c.obs.option)
 		return err
 	})
 	return out, err
@@ -161,7 +173,7 @@ func (c *conn) sendTx(ctx context.Context, t txSend) (*dynamodb.ExecuteTransacti
 	}
 	err := resend(cctx, resends, func(err error) bool { return isBrokenResponse(err) || isInProgress(err) }, func() error {
 		var err error
-		out, err = c.c.client.ExecuteTransaction(cctx, in, w.option())
+		out, err = c.c.client.ExecuteTransaction(cctx, in, w.option(), c.c.obs.option)
 		return err
 	})
 	if err == nil {

@@ -187,7 +187,8 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 			t.texts = t.texts[:n]
 			return nil, t.keys.duplicateError(n, j, p.a.table)
 		}
-		t.stmts = append(t.stmts, types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params})
+		t.stmts = append(t.stmts, types.ParameterizedStatement{Statement: &t.texts[n], Parameters: p.params,
+			ReturnValuesOnConditionCheckFailure: p.itemOnFailure()}) // condition.go
 		if t.one == nil {
 			t.one = &txResult{rows: 1}
 		}
@@ -200,6 +201,9 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		}
 	}
 	t.stmts = append(t.stmts, p.multi...)
+	for i := n; i < len(t.stmts); i++ {
+		t.stmts[i].ReturnValuesOnConditionCheckFailure = p.itemOnFailure() // condition.go
+	}
 	for _, s := range p.multi {
 		t.texts = append(t.texts, *s.Statement)
 	}
@@ -230,9 +234,15 @@ func (t *transaction) Commit() error {
 	if err := t.ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := t.c.sendTx(t.ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token, table: t.keys.onlyTable()}); err != nil { // send.go
-		return err
+	tables := make([]string, len(t.keys.stmts))
+	for i, k := range t.keys.stmts {
+		tables[i] = k.table
 	}
+	ctx, rec := t.c.beginTx(t.ctx, "COMMIT", t.texts, tables, true)                                                               // observe.go
+	if _, err := t.c.sendTx(ctx, txSend{stmts: t.stmts, texts: t.texts, token: t.token, table: t.keys.onlyTable()}); err != nil { // send.go
+		return rec.end(err)
+	}
+	_ = rec.end(nil)
 	if t.one != nil {
 		t.one.committed = true
 	}

@@ -10,11 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
@@ -38,12 +35,7 @@ func faultDB(t testing.TB, ft *faultinject.Transport, extra ...string) *sql.DB {
 	}
 	cfg, err := dynamosql.ParseDSN(dsn)
 	require.NoError(t, err)
-	cfg.ClientOptions = append(cfg.ClientOptions, ft.ClientOption(), func(o *dynamodb.Options) {
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-		})
-	})
+	cfg.ClientOptions = append(cfg.ClientOptions, ft.ClientOption(), faultinject.FastRetries())
 	c, err := dynamosql.NewConnector(cfg)
 	require.NoError(t, err)
 	db := sql.OpenDB(c)

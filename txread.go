@@ -133,11 +133,17 @@ func (c *conn) readItems(ctx context.Context, stmts []ReadStatement) ([]Item, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	send.table = check.onlyTable()
-	out, err := c.sendTx(ctx, send) // send.go
-	if err != nil {
-		return nil, err
+	tables := make([]string, len(check.stmts))
+	for i, k := range check.stmts {
+		tables[i] = k.table
 	}
+	send.table = check.onlyTable()
+	ctx, rec := c.beginTx(ctx, "BATCH SELECT", send.texts, tables, false) // observe.go
+	out, err := c.sendTx(ctx, send)                                       // send.go
+	if err != nil {
+		return nil, rec.end(err)
+	}
+	_ = rec.end(nil)
 	if len(out.Responses) != len(stmts) {
 		return nil, fmt.Errorf("%w: ReadItems: DynamoDB answered %d items for %d statements", ErrUnexpectedResponse, len(out.Responses), len(stmts))
 	}

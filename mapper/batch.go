@@ -14,6 +14,7 @@ import (
 
 	"github.com/dynamosql/dynamosql/internal/backoff"
 	"github.com/dynamosql/dynamosql/internal/itemkey"
+	"github.com/dynamosql/dynamosql/internal/obshook"
 )
 
 // Batch limits and defaults.
@@ -225,7 +226,7 @@ func (r *Repository[T]) DeleteMany(ctx context.Context, ids []ID) error {
 }
 
 // runBatch sends ops in rounds until each is written or has failed.
-func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp) error {
+func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp) (err error) {
 	if len(ops) == 0 {
 		return nil
 	}
@@ -247,9 +248,18 @@ func (r *Repository[T]) runBatch(ctx context.Context, op string, ops []*batchOp)
 	if pause.Base == 0 {
 		pause.Base = defaultBatchBackoff
 	}
+	verb := "BATCH PUT"
+	if op == "DeleteMany" {
+		verb = "BATCH DELETE"
+	}
+	st := &batchState{}
+	if r.conn != nil && obshook.Batch != nil {
+		var end func(error) error
+		ctx, st.option, end = obshook.Batch(r.conn, ctx, verb, r.m.Table, len(ops))
+		defer func() { _ = end(err) }()
+	}
 	pending := ops
 	waits := 0
-	st := &batchState{}
 	for len(pending) > 0 {
 		if err := ctx.Err(); err != nil {
 			for _, o := range pending {
@@ -366,7 +376,7 @@ func (r *Repository[T]) sendRound(ctx context.Context, st *batchState, pending [
 			if chunk[0].writeItem() {
 				r.sendWriteChunk(ctx, st, chunk)
 			} else {
-				r.sendChunk(ctx, chunk)
+				r.sendChunk(ctx, st, chunk)
 			}
 		}()
 	}
@@ -390,7 +400,7 @@ func (r *Repository[T]) sendRound(ctx context.Context, st *batchState, pending [
 }
 
 // sendChunk sends a chunk of statements with BatchExecuteStatement.
-func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
+func (r *Repository[T]) sendChunk(ctx context.Context, st *batchState, chunk []*batchOp) {
 	in := &dynamodb.BatchExecuteStatementInput{Statements: make([]types.BatchStatementRequest, len(chunk))}
 	texts := make([]string, len(chunk))
 	var last *insertText
@@ -405,8 +415,12 @@ func (r *Repository[T]) sendChunk(ctx context.Context, chunk []*batchOp) {
 			texts[i], params = s.String(), s.params()
 		}
 		in.Statements[i] = types.BatchStatementRequest{Statement: &texts[i], Parameters: params}
+		if o.kind == opVersionedUpdate {
+			// A stale version then comes back with the stored item.
+			in.Statements[i].ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+		}
 	}
-	out, err := r.batch.BatchExecuteStatement(ctx, in)
+	out, err := r.batch.BatchExecuteStatement(ctx, in, st.options()...)
 	if err == nil && len(out.Responses) != len(chunk) {
 		err = fmt.Errorf("mapper: BatchExecuteStatement returned %d responses for %d statements", len(out.Responses), len(chunk))
 	}
@@ -447,7 +461,11 @@ func (r *Repository[T]) outcome(o *batchOp, e *types.BatchStatementError) {
 	case o.kind == opVersionedInsert && code == string(types.BatchStatementErrorCodeEnumDuplicateItem):
 		o.err = fmt.Errorf("%w: version 0 means a new item, but the item exists: %w", ErrStaleVersion, o.err)
 	case o.kind == opVersionedUpdate && code == string(types.BatchStatementErrorCodeEnumConditionalCheckFailed):
-		o.err = fmt.Errorf("%w: %w", ErrStaleVersion, o.err)
+		if len(e.Item) > 0 {
+			o.err = fmt.Errorf("%w: %w", r.m.staleVersion(o.old, e.Item), o.err) // stale.go
+		} else {
+			o.err = fmt.Errorf("%w: %w", ErrStaleVersion, o.err)
+		}
 	case retryableCodes[code]:
 		o.retry = true
 		o.attempts++

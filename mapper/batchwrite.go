@@ -37,6 +37,17 @@ type batchState struct {
 	// its items (wrong key types for the table, say): rejected batches
 	// are then no longer split.
 	aloneRejected, aloneAccepted int
+	// option records the batch's requests (internal/obshook); nil when
+	// the repository's *sql.DB is not the driver's.
+	option func(*dynamodb.Options)
+}
+
+// options returns the client options of the batch's requests.
+func (st *batchState) options() []func(*dynamodb.Options) {
+	if st.option == nil {
+		return nil
+	}
+	return []func(*dynamodb.Options){st.option}
 }
 
 // splitRejected reports whether a rejected batch should be resent one
@@ -72,7 +83,7 @@ func (r *Repository[T]) sendWriteChunk(ctx context.Context, st *batchState, chun
 	}
 	out, err := r.batch.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
 		RequestItems: map[string][]types.WriteRequest{r.m.Table: reqs},
-	})
+	}, st.options()...)
 	alone := len(chunk) == 1 && chunk[0].alone
 	if err != nil {
 		var ae smithy.APIError

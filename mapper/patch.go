@@ -83,11 +83,19 @@ func (r *Repository[T]) Patch(ctx context.Context, id ID, changes ...Change) err
 	if err != nil {
 		return err
 	}
-	n, buffered, err := r.exec(ctx, s)
-	if err != nil {
+	n, buffered, c, err := r.execChecked(ctx, s) // stale.go
+	switch {
+	case err != nil:
 		return r.wrap("Patch", key, err)
-	}
-	if buffered || n > 0 {
+	case c.failed && c.item == nil:
+		return r.wrap("Patch", key, ErrNotFound)
+	case c.failed && vc.set && r.m.storedVersion(c.item) != vc.old:
+		return r.wrap("Patch", key, r.m.staleVersion(vc.old, c.item))
+	case c.failed && vc.set && !hasIf:
+		return r.wrap("Patch", key, r.m.staleVersion(vc.old, c.item))
+	case c.failed:
+		return r.wrap("Patch", key, dynamosql.ErrConditionFailed)
+	case buffered || n > 0:
 		return nil
 	}
 	found, err := r.exists(ctx, key)

@@ -85,6 +85,9 @@ type Repository[T any] struct {
 	m     *Metadata
 	opts  RepositoryOptions
 	batch batchAPI // nil when db is not a dynamodb *sql.DB
+	// conn is db's connector (nil for another driver): batch writes are
+	// recorded through it (internal/obshook).
+	conn *dynamosql.Connector
 }
 
 // NewRepository returns the repository of entity e on db, and records the
@@ -118,6 +121,7 @@ func NewRepository[T any](ctx context.Context, db *sql.DB, e *Entity[T], opts ..
 			return nil, err
 		}
 		r.batch = c.Client()
+		r.conn = c
 	}
 	return r, nil
 }
@@ -408,11 +412,16 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 	}
 	key := r.m.keyOf(it)
 	vc := versionCond{set: r.m.Version != "", old: old}
-	n, buffered, err := r.replace(ctx, it, vc)
+	n, buffered, c, err := r.replace(ctx, it, vc)
 	if err != nil {
 		return r.wrap("Update", key, err)
 	}
-	if !buffered && n == 0 {
+	switch {
+	case c.failed && c.item == nil:
+		return r.wrap("Update", key, ErrNotFound)
+	case c.failed && vc.set:
+		return r.wrap("Update", key, r.m.staleVersion(old, c.item))
+	case !buffered && n == 0:
 		return r.wrap("Update", key, r.missingOrStale(ctx, key, vc.set))
 	}
 	r.storeVersion(v, next)
@@ -421,15 +430,15 @@ func (r *Repository[T]) Update(ctx context.Context, v *T) error {
 
 // replace sends the UPDATE that replaces the item; for an entity made
 // only of its key (nothing to set), it checks that the item exists.
-func (r *Repository[T]) replace(ctx context.Context, it item, vc versionCond) (int64, bool, error) {
+func (r *Repository[T]) replace(ctx context.Context, it item, vc versionCond) (int64, bool, checked, error) {
 	if !r.m.hasNonKey() {
 		found, err := r.exists(ctx, r.m.keyOf(it))
 		if err != nil || !found {
-			return 0, false, err
+			return 0, false, checked{}, err
 		}
-		return 1, false, nil
+		return 1, false, checked{}, nil
 	}
-	return r.exec(ctx, r.m.replaceStatement(it, vc))
+	return r.execChecked(ctx, r.m.replaceStatement(it, vc)) // stale.go
 }
 
 // hasNonKey reports whether the entity has attributes besides its key.
@@ -516,7 +525,7 @@ func (r *Repository[T]) Put(ctx context.Context, v *T) error {
 		if !errors.Is(err, dynamosql.ErrDuplicateItem) {
 			return r.wrap("Put", key, err)
 		}
-		n, _, err := r.replace(ctx, it, versionCond{})
+		n, _, _, err := r.replace(ctx, it, versionCond{})
 		if err != nil {
 			return r.wrap("Put", key, err)
 		}
@@ -537,11 +546,15 @@ func (r *Repository[T]) putVersioned(ctx context.Context, it item, old int64) er
 		}
 		return err
 	}
-	n, buffered, err := r.exec(ctx, r.m.replaceStatement(it, versionCond{set: true, old: old}))
-	if err != nil {
+	n, buffered, c, err := r.execChecked(ctx, r.m.replaceStatement(it, versionCond{set: true, old: old}))
+	switch {
+	case err != nil:
 		return err
-	}
-	if !buffered && n == 0 {
+	case c.failed && c.item != nil:
+		return r.m.staleVersion(old, c.item)
+	case c.failed:
+		return fmt.Errorf("%w: the item was deleted", ErrStaleVersion)
+	case !buffered && n == 0:
 		return ErrStaleVersion
 	}
 	return nil

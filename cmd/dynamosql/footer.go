@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -92,34 +93,57 @@ type capacityFigure struct {
 }
 
 func (c capacityFigure) String() string {
-	var parts []string
-	if c.Read > 0 || c.Write == 0 {
-		parts = append(parts, strconv.FormatFloat(c.Read, 'f', -1, 64)+" RCU")
-	}
-	if c.Write > 0 {
-		parts = append(parts, strconv.FormatFloat(c.Write, 'f', -1, 64)+" WCU")
-	}
-	return strings.Join(parts, " + ")
+	return dynamosql.CapacityUnits{Read: c.Read, Write: c.Write}.String()
 }
 
-// capacityMeter gets the capacity DynamoDB consumed for each statement:
-// options are added to every statement, consumed is read after it.
-//
-// The driver does not report consumed capacity yet (that is its own
-// issue): driverCapacity reports nothing, and the footer says "capacity
-// not reported" when \capacity is on. When the driver gains a way to
-// report it (a per-statement option filled in like dynamosql.Track), this
-// is the one place to wire it in.
+// capacityMeter gets the capacity DynamoDB consumed for each statement,
+// asked for only while \capacity is on: options are added to a statement
+// sent on its own, context wraps the context of a transaction (whose
+// statements are sent at COMMIT), and consumed is read after the
+// statement or the COMMIT.
 type capacityMeter interface {
 	options() []any
+	context(ctx context.Context) context.Context
 	consumed() (capacityFigure, bool)
 }
 
-// driverCapacity is the capacityMeter of today's driver: nothing reported.
-type driverCapacity struct{}
+// driverCapacity is the capacityMeter of the driver: the Capacity option
+// for a statement, a CapacityMeter for a transaction. DynamoDB reports
+// nothing for PartiQL calls to DynamoDB Local: the footer then says
+// "capacity not reported".
+type driverCapacity struct {
+	cc    dynamosql.ConsumedCapacity
+	m     *dynamosql.CapacityMeter
+	useTx bool // the last figure is the transaction's
+}
 
-func (driverCapacity) options() []any                   { return nil }
-func (driverCapacity) consumed() (capacityFigure, bool) { return capacityFigure{}, false }
+func newDriverCapacity() *driverCapacity {
+	return &driverCapacity{m: dynamosql.NewCapacityMeter()}
+}
+
+func (d *driverCapacity) options() []any {
+	d.useTx = false
+	return []any{dynamosql.Capacity(&d.cc)}
+}
+
+func (d *driverCapacity) context(ctx context.Context) context.Context {
+	d.m.Reset()
+	return dynamosql.WithCapacityMeter(ctx, d.m)
+}
+
+// committed makes the next consumed report the transaction's figure.
+func (d *driverCapacity) committed() { d.useTx = true }
+
+func (d *driverCapacity) consumed() (capacityFigure, bool) {
+	c := d.cc
+	if d.useTx {
+		c = d.m.Consumed()
+	}
+	if c.Requests == 0 {
+		return capacityFigure{}, false
+	}
+	return capacityFigure{Read: c.Read, Write: c.Write}, true
+}
 
 // progress shows a running query's rows, pages and elapsed time on one
 // line of stderr, rewritten in place every progressEvery, from delay after

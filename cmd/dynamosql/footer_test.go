@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
@@ -11,11 +12,11 @@ import (
 	"github.com/dynamosql/dynamosql"
 )
 
-// fixedCapacity is a capacityMeter that reports a figure, standing in for
-// the driver support that does not exist yet.
+// fixedCapacity is a capacityMeter that reports a fixed figure.
 type fixedCapacity struct{ c *capacityFigure }
 
-func (fixedCapacity) options() []any { return nil }
+func (fixedCapacity) options() []any                              { return nil }
+func (fixedCapacity) context(ctx context.Context) context.Context { return ctx }
 func (f fixedCapacity) consumed() (capacityFigure, bool) {
 	if f.c == nil {
 		return capacityFigure{}, false
@@ -24,7 +25,7 @@ func (f fixedCapacity) consumed() (capacityFigure, bool) {
 }
 
 func TestFooterText(t *testing.T) {
-	s := &shell{meter: driverCapacity{}}
+	s := &shell{meter: newDriverCapacity()}
 	require.Equal(t, "(3 rows, 1 page)\n", s.footerText(footer{query: true, rows: 3, pages: 1, elapsed: time.Second}))
 	s.timing = true
 	require.Equal(t, "(1 row, 2 pages, 12.5 ms)\n", s.footerText(footer{query: true, rows: 1, pages: 2, elapsed: 12500 * time.Microsecond}))
@@ -32,7 +33,7 @@ func TestFooterText(t *testing.T) {
 	s.timing = false
 	s.capacity = true
 	require.Equal(t, "(0 rows, 1 page, capacity not reported)\n", s.footerText(footer{query: true, pages: 1}),
-		"today's driver reports no capacity, and the footer says so")
+		"nothing reported (DynamoDB Local's PartiQL calls), and the footer says so")
 	s.meter = fixedCapacity{&capacityFigure{Read: 0.5}}
 	require.Equal(t, "(0 rows, 1 page, 0.5 RCU)\n", s.footerText(footer{query: true, pages: 1}))
 	s.meter = fixedCapacity{&capacityFigure{Write: 2}}
@@ -44,7 +45,7 @@ func TestFooterText(t *testing.T) {
 
 func TestFooterGoesToStderrOutsideTableFormat(t *testing.T) {
 	var out, errb bytes.Buffer
-	s := &shell{meter: driverCapacity{}, out: bufio.NewWriter(&out), stderr: &errb, format: formatJSON}
+	s := &shell{meter: newDriverCapacity(), out: bufio.NewWriter(&out), stderr: &errb, format: formatJSON}
 	s.footer(footer{query: true, rows: 1, pages: 1})
 	require.Empty(t, out.String()+errb.String(), "json on a stderr that is not a terminal: no footer")
 	s.stderrTerminal = true

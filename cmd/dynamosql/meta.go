@@ -55,15 +55,7 @@ func (s *shell) meta(ctx context.Context, line string) error {
 	case `\timing`:
 		return s.toggle(&s.timing, arg, "Timing")
 	case `\capacity`:
-		if err := s.toggle(&s.capacity, arg, "Capacity display"); err != nil {
-			return err
-		}
-		if s.capacity {
-			if _, ok := s.meter.consumed(); !ok {
-				fmt.Fprintln(s.stderr, "Note: this driver does not report consumed capacity yet; footers will say \"capacity not reported\".")
-			}
-		}
-		return nil
+		return s.toggle(&s.capacity, arg, "Capacity display")
 	case `\format`:
 		if arg == "" {
 			fmt.Fprintf(s.stderr, "Output format is %s.\n", s.format)

@@ -159,7 +159,11 @@ func (s *shell) transaction(cmd string) error {
 		}
 		// The transaction's context is the shell's: database/sql rolls a
 		// transaction back when its context ends.
-		tx, err := s.db.BeginTx(s.root, nil)
+		ctx := s.root
+		if s.capacity {
+			ctx = s.meter.context(ctx) // the COMMIT's capacity
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -184,6 +188,9 @@ func (s *shell) transaction(cmd string) error {
 			if a, err := r.RowsAffected(); err == nil {
 				n += a
 			}
+		}
+		if c, ok := s.meter.(interface{ committed() }); ok {
+			c.committed()
 		}
 		if s.format == formatTable {
 			s.writeStatus("COMMIT (%s affected)", plural(int(n), "row"))
@@ -221,7 +228,11 @@ func (s *shell) querier() interface {
 // affected.
 func (s *shell) exec(ctx context.Context, text string) error {
 	start := time.Now()
-	res, err := s.querier().ExecContext(ctx, text, s.meter.options()...)
+	var opts []any
+	if s.capacity && s.tx == nil {
+		opts = s.meter.options()
+	}
+	res, err := s.querier().ExecContext(ctx, text, opts...)
 	if errors.Is(err, dynamosql.ErrNotQuery) {
 		return s.query(ctx, text)
 	}
@@ -254,7 +265,9 @@ func (s *shell) query(ctx context.Context, text string) error {
 	if s.pageSize > 0 {
 		args = append(args, dynamosql.PageSize(s.pageSize))
 	}
-	args = append(args, s.meter.options()...)
+	if s.capacity { // a query runs at once, even in a transaction
+		args = append(args, s.meter.options()...)
+	}
 	start := time.Now()
 	s.prog.begin(start)
 	defer s.prog.clear()

@@ -37,6 +37,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/dynamosql/dynamosql/internal/partiql"
@@ -132,6 +134,9 @@ type Fault struct {
 	// returns unprocessed (see UnprocessBatch for the order); nil picks
 	// every statement or write request.
 	Statements []int
+	// Units is the capacity units per statement of KindCapacity (see
+	// ReportCapacity).
+	Units float64
 	// StatementRate, between 0 and 1 exclusive, makes KindBatchThrottle
 	// and KindUnprocessed pick each of the statements or write requests
 	// that Statements names at random with that probability, drawn from the
@@ -246,6 +251,7 @@ type Transport struct {
 	injected map[Kind]int
 	requests map[string]int
 	observe  []func(op string, body []byte)
+	capacity capacityLedger // capacity.go
 }
 
 var _ http.RoundTripper = (*Transport)(nil)
@@ -358,6 +364,19 @@ func (t *Transport) ClientOption() func(*dynamodb.Options) {
 	return func(o *dynamodb.Options) { o.HTTPClient = t.HTTPClient() }
 }
 
+// FastRetries returns a DynamoDB client option whose retryer retries as
+// the AWS SDK's standard one does, without a client-side retry quota and
+// pausing 1 ms between attempts, so that tests of injected faults run
+// fast.
+func FastRetries() func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.RateLimiter = ratelimit.None
+			so.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
+		})
+	}
+}
+
 // Operation returns the DynamoDB operation of req, from its X-Amz-Target
 // header ("DynamoDB_20120810.ExecuteTransaction" gives
 // "ExecuteTransaction"), or "" when it has none.
@@ -431,6 +450,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.unprocessBatch(req, body, fault.Statements, fault.StatementRate)
 	case KindError:
 		return errorResponse(req, fault.Status, "com.amazonaws.dynamodb.v20120810#"+fault.Code, fault.Message, nil), nil
+	case KindCapacity:
+		return t.reportCapacity(req, op, body, fault.Units) // capacity.go
 	case KindRefuse:
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
