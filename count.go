@@ -575,4 +575,3 @@ func (req *countRequest) scan(ctx context.Context, c *conn, segment int) (n, pag
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 }
-
