@@ -134,11 +134,11 @@ const maxFormPlans = 8
 // keep makes e the plan kept for its options.
 func (f *form) keep(e *planner.Entry) {
 	old := f.plans.Load()
-	var list []*planner.Entry
+	if old != nil && slices.Contains(*old, e) {
+		return // kept already: the common case allocates nothing
+	}
+	var list []*planner.Entry // on the heap (stored below): declared past the common case
 	if old != nil {
-		if slices.Contains(*old, e) {
-			return
-		}
 		for _, x := range *old {
 			if x.Opts != e.Opts && len(list) < maxFormPlans-1 {
 				list = append(list, x)

@@ -69,6 +69,10 @@ type rows struct {
 
 	// absent is what a missing attribute reads as (missing.go).
 	absent driver.Value
+	// prev holds each column's last string value, reused while a column
+	// repeats it (see Next).
+	prev    []driver.Value
+	prevBuf [8]driver.Value
 }
 
 var (
@@ -290,12 +294,30 @@ func (r *rows) Next(dest []driver.Value) error {
 	item := r.items[r.pos]
 	r.items[r.pos] = nil // let the page's items go as they are read
 	r.pos++
-	for i := range r.cols {
-		if av, ok := r.cols[i].lookup(item); ok {
-			dest[i] = decodeValue(av, r.dec) // decode.go
+	if r.prev == nil {
+		if len(r.cols) <= len(r.prevBuf) {
+			r.prev = r.prevBuf[:len(r.cols)]
 		} else {
-			dest[i] = r.absent
+			r.prev = make([]driver.Value, len(r.cols))
 		}
+	}
+	for i := range r.cols {
+		av, ok := r.cols[i].lookup(item)
+		if !ok {
+			dest[i] = r.absent
+			continue
+		}
+		if s, isS := av.(*types.AttributeValueMemberS); isS && !r.dec.parseTime {
+			// A string in a driver.Value costs an allocation; a column
+			// that repeats its value (the partition key of a query, a
+			// status) reuses the last row's.
+			if prev, same := r.prev[i].(string); !same || prev != s.Value {
+				r.prev[i] = s.Value
+			}
+			dest[i] = r.prev[i]
+			continue
+		}
+		dest[i] = decodeValue(av, r.dec) // decode.go
 	}
 	r.returned++
 	r.started = true
