@@ -72,6 +72,25 @@ type countRequest struct {
 	segments int
 }
 
+// describe says, for Explain, what the count sends.
+func (req *countRequest) describe() string {
+	var s string
+	switch {
+	case req.keyCond != "" && len(req.pks) > 1:
+		s = fmt.Sprintf("COUNT(*): %d Queries (one per partition key value) with Select=COUNT, key condition %s", len(req.pks), req.keyCond)
+	case req.keyCond != "":
+		s = "COUNT(*): Query with Select=COUNT, key condition " + req.keyCond
+	case req.segments > 1:
+		s = fmt.Sprintf("COUNT(*): Scan with Select=COUNT in %d parallel segments", req.segments)
+	default:
+		s = "COUNT(*): Scan with Select=COUNT"
+	}
+	if req.filter != "" {
+		s += ", filter " + req.filter
+	}
+	return s + "; DynamoDB sends the count, not the items"
+}
+
 // pkValue is the expression attribute value of a Query's partition key.
 const pkValue = ":pk"
 

@@ -287,6 +287,21 @@ func TestCountSelectCountMatchesPartiQL(t *testing.T) {
 	assert.True(t, pos.Done)
 	assert.Empty(t, pos.NextToken)
 	assert.Equal(t, 1, pos.Rows)
+
+	// Explain says which way a count goes.
+	ctx := dynamotest.Context(t)
+	plan, err := dynamosql.Explain(ctx, db, fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE pk = ? AND m.x > 3`, table), "a")
+	require.NoError(t, err)
+	assert.Contains(t, plan.Reason, "COUNT(*): Query with Select=COUNT, key condition #n0 = :pk, filter #n1.#n2 > :v0")
+	plan, err = dynamosql.Explain(ctx, db, fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE pk IN ['a', 'b']`, table))
+	require.NoError(t, err)
+	assert.Contains(t, plan.Reason, "COUNT(*): 2 Queries (one per partition key value) with Select=COUNT")
+	plan, err = dynamosql.Explain(ctx, db, fmt.Sprintf(`SELECT COUNT(*) FROM %q`, table), dynamosql.CountSegments(3))
+	require.NoError(t, err)
+	assert.Contains(t, plan.Reason, "COUNT(*): Scan with Select=COUNT in 3 parallel segments")
+	plan, err = dynamosql.Explain(ctx, db, fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE pk = ? AND NOT (n = 1)`, table), "a")
+	require.NoError(t, err)
+	assert.Contains(t, plan.Reason, "COUNT(*): the driver counts the items returned")
 }
 
 // TestCountRandomFilters builds random filters from the translated forms

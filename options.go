@@ -101,7 +101,7 @@ func StartToken(token string) Option {
 // the next page is sent while the reader reads the current page (one page
 // ahead at most, never beyond MaxRows, MaxPages or LIMIT; cancelled by
 // Close). The DSN key read_ahead=false (Config.NoReadAhead) turns it off
-// for every statement. See docs/performance.md.
+// for every statement. See docs/statements.md, "Read-ahead".
 func NoReadAhead() Option {
 	return optionFunc(func(o *stmtOptions) error { o.noReadAhead = true; return nil })
 }

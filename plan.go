@@ -269,8 +269,18 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 	if err := c.stages(ctx, query, named, &p); err != nil {
 		return nil, err
 	}
-	return p.explain(), nil
+	e := p.explain()
+	if p.count && p.refused == nil {
+		if req, ok := c.countRequestOf(ctx, &p); ok { // count.go
+			e.Reason = strings.Replace(e.Reason, countByPages, req.describe(), 1)
+		}
+	}
+	return e, nil
 }
+
+// countByPages is Explain's note on a COUNT(*) counted from PartiQL pages.
+const countByPages = "COUNT(*): the driver counts the items returned"
+
 
 // explain reports what the stages decided for p.
 func (p *prepared) explain() *Plan {
@@ -307,7 +317,7 @@ func (p *prepared) explain() *Plan {
 	}
 	var notes []string
 	if p.count {
-		notes = append(notes, "COUNT(*): the driver counts the items returned")
+		notes = append(notes, countByPages)
 	}
 	if p.offset > 0 {
 		notes = append(notes, fmt.Sprintf("OFFSET: the driver skips the first %d items", p.offset))
