@@ -281,7 +281,6 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 // countByPages is Explain's note on a COUNT(*) counted from PartiQL pages.
 const countByPages = "COUNT(*): the driver counts the items returned"
 
-
 // explain reports what the stages decided for p.
 func (p *prepared) explain() *Plan {
 	e := &Plan{
