@@ -540,22 +540,14 @@ func (req *countRequest) query(ctx context.Context, c *conn, pk types.AttributeV
 	if req.filter != "" {
 		in.FilterExpression = &req.filter
 	}
-	for {
-		var out *dynamodb.QueryOutput
-		err := c.readCall(ctx, func(ctx context.Context) (err error) {
-			out, err = c.c.client.Query(ctx, in)
-			return err
-		})
+	return countPages(ctx, c, "Query", func(ctx context.Context, start map[string]types.AttributeValue) (int32, map[string]types.AttributeValue, error) {
+		in.ExclusiveStartKey = start
+		out, err := c.c.client.Query(ctx, in)
 		if err != nil {
-			return n, pages, wrapErr("Query", err)
+			return 0, nil, err
 		}
-		pages++
-		n += int64(out.Count)
-		if len(out.LastEvaluatedKey) == 0 {
-			return n, pages, nil
-		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
-	}
+		return out.Count, out.LastEvaluatedKey, nil
+	})
 }
 
 // scan counts the items of one segment (of req.segments), page by page.
@@ -577,20 +569,37 @@ func (req *countRequest) scan(ctx context.Context, c *conn, segment int) (n, pag
 	if req.segments > 1 {
 		in.Segment, in.TotalSegments = aws.Int32(int32(segment)), aws.Int32(int32(req.segments))
 	}
+	return countPages(ctx, c, "Scan", func(ctx context.Context, start map[string]types.AttributeValue) (int32, map[string]types.AttributeValue, error) {
+		in.ExclusiveStartKey = start
+		out, err := c.c.client.Scan(ctx, in)
+		if err != nil {
+			return 0, nil, err
+		}
+		return out.Count, out.LastEvaluatedKey, nil
+	})
+}
+
+// countPages adds up the counts of the pages of a Query or Scan (op):
+// page sends the page that starts at start (nil for the first) and returns
+// its count and LastEvaluatedKey. It returns the count and the number of
+// pages (requests).
+func countPages(ctx context.Context, c *conn, op string, page func(ctx context.Context, start map[string]types.AttributeValue) (int32, map[string]types.AttributeValue, error)) (n, pages int64, err error) {
+	var start map[string]types.AttributeValue
 	for {
-		var out *dynamodb.ScanOutput
+		var count int32
+		var next map[string]types.AttributeValue
 		err := c.readCall(ctx, func(ctx context.Context) (err error) {
-			out, err = c.c.client.Scan(ctx, in)
+			count, next, err = page(ctx, start)
 			return err
 		})
 		if err != nil {
-			return n, pages, wrapErr("Scan", err)
+			return n, pages, wrapErr(op, err)
 		}
 		pages++
-		n += int64(out.Count)
-		if len(out.LastEvaluatedKey) == 0 {
+		n += int64(count)
+		if len(next) == 0 {
 			return n, pages, nil
 		}
-		in.ExclusiveStartKey = out.LastEvaluatedKey
+		start = next
 	}
 }

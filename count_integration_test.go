@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -139,11 +140,12 @@ func partiqlCount(t *testing.T, from, where string, args ...any) (int64, error) 
 	}
 }
 
-// countDB opens the driver through a latency proxy without delay, which
-// counts the requests by operation, with extra DSN settings.
-func countDB(t *testing.T, extra string) (*sql.DB, *latencyproxy.Proxy) {
+// proxiedDB opens the driver on DynamoDB Local through a latency proxy
+// that adds delay to each request and counts the requests by operation,
+// with extra DSN settings.
+func proxiedDB(t *testing.T, delay time.Duration, extra string) (*sql.DB, *latencyproxy.Proxy) {
 	t.Helper()
-	p, err := latencyproxy.Start(dynamotest.MustEndpoint(t), latencyproxy.Options{})
+	p, err := latencyproxy.Start(dynamotest.MustEndpoint(t), latencyproxy.Options{Delay: delay})
 	require.NoError(t, err)
 	t.Cleanup(func() { p.Close() })
 	dsn := fmt.Sprintf("region=%s;endpoint=%s;akid=%s;secret_key=%s", dynamotest.Region, p.URL(), dynamotest.AccessKey, dynamotest.AccessKey)
@@ -274,7 +276,7 @@ var countCases = []countCase{
 // took for it.
 func TestCountSelectCountMatchesPartiQL(t *testing.T) {
 	table := countTable(t)
-	db, p := countDB(t, "scan=allow")
+	db, p := proxiedDB(t, 0, "scan=allow")
 	for _, c := range countCases {
 		runCountCase(t, db, p, table, c)
 	}
@@ -311,7 +313,7 @@ func TestCountSelectCountMatchesPartiQL(t *testing.T) {
 // PartiQL answer.
 func TestCountRandomFilters(t *testing.T) {
 	table := countTable(t)
-	db, p := countDB(t, "scan=allow")
+	db, p := proxiedDB(t, 0, "scan=allow")
 	atoms := []string{
 		`n > 7`, `n <= 3`, `n = 4`, `n <> 11`, `n < '9'`, `s = 'x'`, `s >= 'ab'`, `s <> 'y'`,
 		`m.x > 2`, `m.l[1] < 100`, `m.y = 'v2'`, `s IN ['ab', 'b']`, `n IN [1, 2, 3, '3']`,
@@ -366,7 +368,7 @@ func TestCountBinaryKeys(t *testing.T) {
 		}}})
 	}
 	writeAll(t, table, reqs)
-	db, p := countDB(t, "scan=deny")
+	db, p := proxiedDB(t, 0, "scan=deny")
 	for _, c := range []countCase{
 		{where: `pk = ?`, args: []any{[]byte{0}}, native: true},
 		{where: `pk = ? AND sk BETWEEN ? AND ?`, args: []any{[]byte{1}, []byte{1}, []byte{3, 0}}, native: true},
@@ -394,13 +396,13 @@ func TestCountSegments(t *testing.T) {
 	require.NoError(t, err)
 	q := fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE n > 3`, table)
 
-	db, p := countDB(t, "scan=allow")
+	db, p := proxiedDB(t, 0, "scan=allow")
 	var got int64
 	require.NoError(t, db.QueryRowContext(ctx, q, dynamosql.CountSegments(4), dynamosql.PageSize(20)).Scan(&got))
 	assert.Equal(t, want, got)
 	assert.GreaterOrEqual(t, p.Requests("Scan"), int64(4), "one Scan per segment at least")
 
-	dsnDB, dp := countDB(t, "scan=allow;count_segments=3")
+	dsnDB, dp := proxiedDB(t, 0, "scan=allow;count_segments=3")
 	require.NoError(t, dsnDB.QueryRowContext(ctx, q).Scan(&got))
 	assert.Equal(t, want, got)
 	assert.GreaterOrEqual(t, dp.Requests("Scan"), int64(3))
@@ -434,7 +436,7 @@ func TestLocalMisreadsValueFirstSortKeyConditions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, attrFirst, scanValueFirst, "in a scan it reads it right")
 
-	db, _ := countDB(t, "")
+	db, _ := proxiedDB(t, 0, "")
 	var n int64
 	require.NoError(t, db.QueryRowContext(dynamotest.Context(t), fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE pk = 'c' AND 50 > sk`, table)).Scan(&n))
 	assert.Equal(t, attrFirst, n)

@@ -17,24 +17,6 @@ import (
 	"github.com/dynamosql/dynamosql/internal/latencyproxy"
 )
 
-// readAheadDB opens the driver on DynamoDB Local through a latency proxy
-// adding delay to each request (it counts the requests), with extra DSN
-// settings.
-func readAheadDB(t *testing.T, delay time.Duration, extra string) (*sql.DB, *latencyproxy.Proxy) {
-	t.Helper()
-	p, err := latencyproxy.Start(dynamotest.MustEndpoint(t), latencyproxy.Options{Delay: delay})
-	require.NoError(t, err)
-	t.Cleanup(func() { p.Close() })
-	dsn := fmt.Sprintf("region=%s;endpoint=%s;akid=%s;secret_key=%s;scan=allow", dynamotest.Region, p.URL(), dynamotest.AccessKey, dynamotest.AccessKey)
-	if extra != "" {
-		dsn += ";" + extra
-	}
-	db, err := sql.Open("dynamosql", dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	return db, p
-}
-
 // readAheadGoroutines counts the goroutines reading a page ahead.
 func readAheadGoroutines() int {
 	buf := make([]byte, 1<<20)
@@ -70,31 +52,6 @@ func waitRequests(p *latencyproxy.Proxy, n int64) bool {
 	return false
 }
 
-// readSKs runs q and returns the column sk of every row.
-func readSKs(t *testing.T, db *sql.DB, q string, args ...any) []string {
-	t.Helper()
-	rows, err := db.QueryContext(dynamotest.Context(t), q, args...)
-	require.NoError(t, err)
-	defer rows.Close()
-	cols, err := rows.Columns()
-	require.NoError(t, err)
-	vals := make([]any, len(cols))
-	var sk string
-	for i, c := range cols {
-		vals[i] = new(any)
-		if c == "sk" {
-			vals[i] = &sk
-		}
-	}
-	var out []string
-	for rows.Next() {
-		require.NoError(t, rows.Scan(vals...))
-		out = append(out, sk)
-	}
-	require.NoError(t, rows.Err())
-	return out
-}
-
 // TestReadAheadSendsTheNextPageWhileTheReaderReads checks that, once the
 // reader asked for a second row, the request for the next page is sent
 // before the reader reaches it, and no further one (one page ahead at
@@ -105,7 +62,7 @@ func TestReadAheadSendsTheNextPageWhileTheReaderReads(t *testing.T) {
 	table := dynamotest.SimpleTable(t, "ra", "pk", "sk")
 	seedPages(t, dynamotest.OpenDB(t), table, 50)
 	q := fmt.Sprintf(`SELECT sk FROM %q WHERE pk = ?`, table)
-	db, p := readAheadDB(t, 0, "")
+	db, p := proxiedDB(t, 0, "scan=allow")
 
 	rows, err := db.QueryContext(ctx, q, "p", dynamosql.PageSize(10))
 	require.NoError(t, err)
@@ -131,7 +88,7 @@ func TestReadAheadSendsTheNextPageWhileTheReaderReads(t *testing.T) {
 	assert.Equal(t, start+1, p.Requests("ExecuteStatement"))
 
 	// Off per statement, and by DSN.
-	off, offProxy := readAheadDB(t, 0, "read_ahead=false")
+	off, offProxy := proxiedDB(t, 0, "read_ahead=false")
 	for _, c := range []struct {
 		db   *sql.DB
 		p    *latencyproxy.Proxy
@@ -159,7 +116,7 @@ func TestReadAheadKeepsResultsAndPositionsExact(t *testing.T) {
 	ctx := dynamotest.Context(t)
 	table := dynamotest.SimpleTable(t, "raexact", "pk", "sk")
 	seedPages(t, dynamotest.OpenDB(t), table, 50)
-	db, _ := readAheadDB(t, 0, "")
+	db, _ := proxiedDB(t, 0, "scan=allow")
 	sel := fmt.Sprintf(`SELECT sk FROM %q WHERE pk = ?`, table)
 	cases := []struct {
 		q    string
@@ -174,8 +131,8 @@ func TestReadAheadKeepsResultsAndPositionsExact(t *testing.T) {
 	}
 	for _, c := range cases {
 		var on, off dynamosql.Position
-		want := readSKs(t, db, c.q, append(c.args, dynamosql.Track(&off), dynamosql.NoReadAhead())...)
-		got := readSKs(t, db, c.q, append(c.args, dynamosql.Track(&on))...)
+		want := sks(t, db, c.q, append(c.args, dynamosql.Track(&off), dynamosql.NoReadAhead())...)
+		got := sks(t, db, c.q, append(c.args, dynamosql.Track(&on))...)
 		assert.Equal(t, want, got, c.q)
 		// The tokens of DynamoDB Local carry their creation time: compare
 		// the rest (resuming from them is checked below).
@@ -187,7 +144,7 @@ func TestReadAheadKeepsResultsAndPositionsExact(t *testing.T) {
 
 	// Reading in chunks of MaxRows, each resumed from the last chunk's
 	// NextToken, gives the whole result once, in order.
-	all := readSKs(t, db, sel, "p")
+	all := sks(t, db, sel, "p")
 	var chunks []string
 	token := ""
 	for i := 0; ; i++ {
@@ -197,7 +154,7 @@ func TestReadAheadKeepsResultsAndPositionsExact(t *testing.T) {
 		if token != "" {
 			args = append(args, dynamosql.StartToken(token))
 		}
-		chunks = append(chunks, readSKs(t, db, sel, args...)...)
+		chunks = append(chunks, sks(t, db, sel, args...)...)
 		if pos.Done {
 			break
 		}
@@ -215,7 +172,7 @@ func TestReadAheadKeepsResultsAndPositionsExact(t *testing.T) {
 	}
 	assert.Equal(t, 2, pos.Pages)
 	assert.Equal(t, 15, pos.Rows)
-	rest := readSKs(t, db, sel, "p", dynamosql.StartToken(pos.NextToken))
+	rest := sks(t, db, sel, "p", dynamosql.StartToken(pos.NextToken))
 	require.NoError(t, rows.Close())
 	assert.Equal(t, all[20:], rest, "NextToken resumes after the page the reader is on")
 }
@@ -227,7 +184,7 @@ func TestReadAheadEndsItsGoroutine(t *testing.T) {
 	table := dynamotest.SimpleTable(t, "raleak", "pk", "sk")
 	seedPages(t, dynamotest.OpenDB(t), table, 50)
 	q := fmt.Sprintf(`SELECT sk FROM %q WHERE pk = ?`, table)
-	db, p := readAheadDB(t, time.Second, "max_retries=0")
+	db, p := proxiedDB(t, time.Second, "max_retries=0")
 
 	// Close while the next page is in flight (the proxy holds it 1 s).
 	rows, err := db.QueryContext(dynamotest.Context(t), q, "p", dynamosql.PageSize(10))
@@ -255,7 +212,7 @@ func TestReadAheadEndsItsGoroutine(t *testing.T) {
 
 	// The request read ahead fails: the reader gets the error when it
 	// reaches the page, and the goroutine is gone already.
-	fast, fp := readAheadDB(t, 0, "max_retries=0")
+	fast, fp := proxiedDB(t, 0, "max_retries=0")
 	rows, err = fast.QueryContext(dynamotest.Context(t), q, "p", dynamosql.PageSize(10))
 	require.NoError(t, err)
 	require.True(t, rows.Next())
