@@ -251,13 +251,21 @@ var countCases = []countCase{
 	{where: `pk = ? AND sk > 10 AND sk < 100`, args: []any{"a"}}, // two sort key conditions
 	{where: `pk = ? AND sk > 'x'`, args: []any{"a"}},             // another type than the key's
 	{where: `pk = 5`}, // another type than the key's
-	{where: `pk = ? AND NOT (n = 10)`, args: []any{"a"}},          // NOT: not translated
-	{where: `pk = ? AND s IS NULL`, args: []any{"a"}},             // IS NULL: not translated
-	{where: `pk = ? AND n NOT IN [1, 2]`, args: []any{"a"}},       // NOT IN: not translated
-	{where: `pk = ? AND n + 1 > 3`, args: []any{"a"}},             // arithmetic: not translated
-	{where: `pk = ? AND s = NULL`, args: []any{"a"}},              // NULL literal: not translated
-	{where: `pk = ? AND n NOT BETWEEN 2 AND 3`, args: []any{"a"}}, // NOT BETWEEN: not translated
-	{where: `pk = ? AND begins_with(sk, '1')`, args: []any{"a"}},  // begins_with on a number key
+	{where: `pk = ? AND NOT (n = 10)`, args: []any{"a"}},                                // NOT: not translated
+	{where: `pk = ? AND s IS NULL`, args: []any{"a"}},                                   // IS NULL: not translated
+	{where: `pk = ? AND n NOT IN [1, 2]`, args: []any{"a"}},                             // NOT IN: not translated
+	{where: `pk = ? AND n + 1 > 3`, args: []any{"a"}},                                   // arithmetic: not translated
+	{where: `pk = ? AND s = NULL`, args: []any{"a"}},                                    // NULL literal: not translated
+	{where: `pk = ? AND n NOT BETWEEN 2 AND 3`, args: []any{"a"}},                       // NOT BETWEEN: not translated
+	{where: `pk = ? AND begins_with(sk, '1')`, args: []any{"a"}},                        // begins_with on a number key
+	{where: `pk = ? AND begins_with(s, 5)`, args: []any{"a"}, native: true},             // odd operand types
+	{where: `pk = ? AND begins_with(n, ?)`, args: []any{"a", "1"}, native: true},        //
+	{where: `pk = ? AND contains(n, 'x')`, args: []any{"a"}, native: true},              //
+	{where: `pk = ? AND size(n) > 1`, args: []any{"a"}, native: true},                   //
+	{where: `pk = ? AND attribute_type(n, 'XYZ')`, args: []any{"a"}, native: true},      //
+	{where: `pk = ? AND s IN [1, 'x', ?]`, args: []any{"a", []byte{1}}, native: true},   //
+	{where: `pk = ? AND m = ?`, args: []any{"a", map[string]any{"x": 3}}, native: true}, // a document value
+	{where: `pk = ? AND ss = ?`, args: []any{"a", dynamosql.StringSet{"x", "z"}}, native: true},
 	{where: `pk = 'a' OR pk = 'b'`, native: true},                 // no key condition: a scan
 	{where: `n > 10`, native: true},                               // scans with filters
 	{where: `begins_with(s, 'a') AND flag = FALSE`, native: true}, //
