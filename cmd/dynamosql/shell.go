@@ -278,6 +278,11 @@ func (s *shell) query(ctx context.Context, text string) error {
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			w.end()
+			if ctx.Err() != nil {
+				// database/sql closes the rows of a cancelled context on
+				// its own; the Scan that meets them says so.
+				return fmt.Errorf("statement cancelled after %s: %w", plural(n, "row"), err)
+			}
 			return err
 		}
 		w.row(vals)
