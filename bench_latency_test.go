@@ -127,7 +127,7 @@ func BenchmarkLatency(b *testing.B) {
 			bodies["DescribeTable"] = describeBody
 			return latencyEnv(b, cannedHandler(bodies))
 		},
-		paged: func(b *testing.B) *benchEnv { return latencyEnv(b, pagedHandler(queryItems, queryItems)) },
+		paged: func(b *testing.B, n int) *benchEnv { return latencyEnv(b, pagedHandler(n, n)) },
 	})
 }
 

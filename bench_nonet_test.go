@@ -93,8 +93,8 @@ func noNetEnv(tb testing.TB, bodies map[string]string) *benchEnv {
 func BenchmarkNoNet(b *testing.B) {
 	runPairSet(b, pairEnvs{
 		canned: func(b *testing.B, bodies map[string]string) *benchEnv { return noNetEnv(b, bodies) },
-		paged: func(b *testing.B) *benchEnv {
-			return noNetEnv(b, map[string]string{"ExecuteStatement": pageBody(0, queryItems, queryItems)})
+		paged: func(b *testing.B, n int) *benchEnv {
+			return noNetEnv(b, map[string]string{"ExecuteStatement": pageBody(0, n, n)})
 		},
 	})
 }

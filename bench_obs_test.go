@@ -62,7 +62,7 @@ func BenchmarkCannedTracing(b *testing.B) {
 				benchPointRead(b, newBenchEnv(b, cannedServer(b, bodies).URL, "bench", false, edits...))
 			})
 			b.Run("Query1000", func(b *testing.B) {
-				benchQuery1000(b, newBenchEnv(b, pagedServer(b, queryItems, queryItems).URL, "bench", false, edits...))
+				benchQuery(b, newBenchEnv(b, pagedServer(b, queryItems, queryItems).URL, "bench", false, edits...), queryItems)
 			})
 			b.Run("Insert", func(b *testing.B) {
 				bodies := map[string]string{"DescribeTable": describeBody, "ExecuteStatement": `{}`}

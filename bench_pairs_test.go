@@ -108,14 +108,14 @@ func order(n int) []int {
 
 // pairEnvs makes the environments of a set of pairs: canned returns an
 // env whose endpoint answers each operation with the given body, paged
-// one that serves the 1,000 items of the queried partition.
+// one that serves the first n items of the queried partition in one page.
 type pairEnvs struct {
 	canned func(b *testing.B, bodies map[string]string) *benchEnv
-	paged  func(b *testing.B) *benchEnv
+	paged  func(b *testing.B, n int) *benchEnv
 }
 
-// runPairSet runs every driver/SDK pair (PointRead, Query1000, Insert,
-// Tx100, PutMany10000) on the environments of envs: BenchmarkCanned,
+// runPairSet runs every driver/SDK pair (PointRead, Query100, Query1000,
+// Insert, Tx100, PutMany10000) on the environments of envs: BenchmarkCanned,
 // BenchmarkNoNet and BenchmarkLatency differ only in those.
 func runPairSet(b *testing.B, envs pairEnvs) {
 	b.Run("PointRead", func(b *testing.B) {
@@ -123,7 +123,9 @@ func runPairSet(b *testing.B, envs pairEnvs) {
 			"ExecuteStatement": `{"Items":[` + itemJSON(queryPK, 500) + `]}`,
 		}))
 	})
-	b.Run("Query1000", func(b *testing.B) { benchQuery1000(b, envs.paged(b)) })
+	for _, n := range []int{100, queryItems} {
+		b.Run(fmt.Sprintf("Query%d", n), func(b *testing.B) { benchQuery(b, envs.paged(b, n), n) })
+	}
 	b.Run("Insert", func(b *testing.B) {
 		benchInsert(b, envs.canned(b, map[string]string{"ExecuteStatement": `{}`}))
 	})
@@ -184,25 +186,25 @@ func benchPointRead(b *testing.B, e *benchEnv) {
 	runPairOn(b, e, []string{"driver", "sdk"}, driver, sdk)
 }
 
-// checkQuery checks the items the query reads.
-func checkQuery(items []benchItem) error {
-	if len(items) != queryItems || items[queryItems-1].Age != 20+(queryItems-1)%50 {
+// checkQuery checks the n items the query reads.
+func checkQuery(items []benchItem, n int) error {
+	if len(items) != n || items[n-1].Age != int64(20+(n-1)%50) {
 		return fmt.Errorf("%d items", len(items))
 	}
 	return nil
 }
 
-// benchQuery1000 reads the 1,000 items of a partition into structs: sqlx's
+// benchQuery reads the n items of a partition into structs: sqlx's
 // Select and a plain rows.Scan loop through the driver against
 // ExecuteStatement (page by page) + attributevalue.UnmarshalListOfMaps.
-func benchQuery1000(b *testing.B, e *benchEnv) {
+func benchQuery(b *testing.B, e *benchEnv, n int) {
 	ctx := context.Background()
 	sqlx := func() error {
 		var items []benchItem
 		if err := e.xdb.SelectContext(ctx, &items, e.queryQ, queryPK); err != nil {
 			return err
 		}
-		return checkQuery(items)
+		return checkQuery(items, n)
 	}
 	scan := func() error {
 		var items []benchItem
@@ -224,7 +226,7 @@ func benchQuery1000(b *testing.B, e *benchEnv) {
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		return checkQuery(items)
+		return checkQuery(items, n)
 	}
 	sdk := func() error {
 		var items []benchItem
@@ -251,7 +253,7 @@ func benchQuery1000(b *testing.B, e *benchEnv) {
 			}
 			in.NextToken = out.NextToken
 		}
-		return checkQuery(items)
+		return checkQuery(items, n)
 	}
 	runPairOn(b, e, []string{"driver-sqlx", "driver-scan", "sdk"}, sqlx, scan, sdk)
 }

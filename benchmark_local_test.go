@@ -101,7 +101,7 @@ func BenchmarkLocal(b *testing.B) {
 	loadItems(b, e.raw, e.table, queryPK, queryItems)
 	warmUp(b, e)
 	b.Run("PointRead", func(b *testing.B) { benchPointRead(b, e) })
-	b.Run("Query1000", func(b *testing.B) { benchQuery1000(b, e) })
+	b.Run("Query1000", func(b *testing.B) { benchQuery(b, e, queryItems) })
 	b.Run("Insert", func(b *testing.B) { benchInsert(b, e) })
 	b.Run("Tx100", func(b *testing.B) { benchTx100(b, e) })
 	b.Run("PutMany10000", func(b *testing.B) { benchPutMany(b, e, bulkItems, true) })

@@ -296,8 +296,8 @@ func BenchmarkCanned(b *testing.B) {
 			bodies["DescribeTable"] = describeBody
 			return newBenchEnv(b, cannedServer(b, bodies).URL, "bench", false)
 		},
-		paged: func(b *testing.B) *benchEnv {
-			return newBenchEnv(b, pagedServer(b, queryItems, queryItems).URL, "bench", false)
+		paged: func(b *testing.B, n int) *benchEnv {
+			return newBenchEnv(b, pagedServer(b, n, n).URL, "bench", false)
 		},
 	})
 }

@@ -125,6 +125,14 @@ type Config struct {
 	// connection; 0 means DefaultConnectTimeout. Same exceptions as
 	// MaxIdleConns.
 	ConnectTimeout time.Duration
+	// NoReadAhead turns read-ahead off: a SELECT's next page is requested
+	// only when the reader has used up the current one (see the
+	// NoReadAhead option). DSN: read_ahead=false.
+	NoReadAhead bool
+	// CountSegments is how many parallel Scan segments a COUNT(*) over a
+	// whole table or index uses (see the CountSegments option), 1 to
+	// MaxCountSegments; 0 means 1. DSN: count_segments.
+	CountSegments int
 
 	// Capacity is the consumed capacity the driver asks DynamoDB to
 	// report with every request, for Connector.Stats and the
@@ -359,6 +367,30 @@ var dsnKeys = []dsnKey{
 		get: func(c *Config) (string, bool) { return c.ConnectTimeout.String(), c.ConnectTimeout != 0 },
 	},
 	{
+		name: "read_ahead",
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%w: read_ahead=%q is not a boolean: use true (the default) or false", ErrInvalidDSN, v)
+			}
+			c.NoReadAhead = !b
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return strconv.FormatBool(!c.NoReadAhead), c.NoReadAhead },
+	},
+	{
+		name: "count_segments",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > MaxCountSegments {
+				return fmt.Errorf("%w: count_segments=%q is not an integer between 1 (the default) and %d", ErrInvalidDSN, v, MaxCountSegments)
+			}
+			c.CountSegments = n
+			return nil
+		},
+		get: func(c *Config) (string, bool) { return strconv.Itoa(c.CountSegments), c.CountSegments > 1 },
+	},
+	{
 		name: "statement_cache",
 		set: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
@@ -388,6 +420,8 @@ var dsnAliases = map[string]string{
 	"retryquota":        "retry_quota",
 	"maxidleconns":      "max_idle_conns",
 	"connecttimeout":    "connect_timeout",
+	"readahead":         "read_ahead",
+	"countsegments":     "count_segments",
 }
 
 var dsnKeyIndex = func() map[string]*dsnKey {

@@ -778,6 +778,16 @@ func describeInput(in any, capacity types.ReturnConsumedCapacity, rec *stmtRec) 
 		}
 		sort.Strings(tables)
 		return "BatchWriteItem", true, tables
+	case *dynamodb.QueryInput: // a COUNT(*) sent with Select=COUNT (count.go)
+		if capacity != "" {
+			v.ReturnConsumedCapacity = capacity
+		}
+		return "Query", false, []string{derefString(v.TableName)}
+	case *dynamodb.ScanInput: // likewise
+		if capacity != "" {
+			v.ReturnConsumedCapacity = capacity
+		}
+		return "Scan", false, []string{derefString(v.TableName)}
 	case *dynamodb.DescribeTableInput:
 		return "DescribeTable", false, []string{derefString(v.TableName)}
 	case *dynamodb.CreateTableInput:
@@ -807,6 +817,16 @@ func describeOutput(out any) (list []types.ConsumedCapacity, page bool, items in
 		return v.ConsumedCapacity, false, 0
 	case *dynamodb.BatchWriteItemOutput:
 		return v.ConsumedCapacity, false, 0
+	case *dynamodb.QueryOutput:
+		if v.ConsumedCapacity != nil {
+			list = []types.ConsumedCapacity{*v.ConsumedCapacity}
+		}
+		return list, true, 0
+	case *dynamodb.ScanOutput:
+		if v.ConsumedCapacity != nil {
+			list = []types.ConsumedCapacity{*v.ConsumedCapacity}
+		}
+		return list, true, 0
 	case *dynamodb.UpdateTableOutput, *dynamodb.CreateTableOutput, *dynamodb.DeleteTableOutput:
 		// The control plane consumes no read or write capacity.
 	}

@@ -32,6 +32,8 @@ type stmtOptions struct {
 	// ReturnItemOnConditionFailure option's (condition.go).
 	capacity      *ConsumedCapacity
 	conditionItem bool
+	noReadAhead   bool // readahead.go
+	countSegments int  // count.go
 }
 
 type optionFunc func(*stmtOptions) error
@@ -99,6 +101,17 @@ func StartToken(token string) Option {
 	})
 }
 
+// NoReadAhead turns read-ahead off for one SELECT: the driver then asks
+// DynamoDB for the next page only when the reader has used up the current
+// one. By default, once the reader asked for a second row, the request for
+// the next page is sent while the reader reads the current page (one page
+// ahead at most, never beyond MaxRows, MaxPages or LIMIT; cancelled by
+// Close). The DSN key read_ahead=false (Config.NoReadAhead) turns it off
+// for every statement. See docs/statements.md, "Read-ahead".
+func NoReadAhead() Option {
+	return optionFunc(func(o *stmtOptions) error { o.noReadAhead = true; return nil })
+}
+
 // Track makes the result report its progress into p as rows are read: the
 // NextToken to resume from, the number of pages fetched and rows returned.
 func Track(p *Position) Option {
@@ -125,7 +138,8 @@ type Position struct {
 	NextToken string
 	// Done is true once DynamoDB returned the result's last page.
 	Done bool
-	// Pages counts the pages fetched (requests sent).
+	// Pages counts the pages the reader has reached (one request each). A
+	// page read ahead (see NoReadAhead) counts once the reader reaches it.
 	Pages int
 	// Rows counts the rows returned to the reader so far.
 	Rows int

@@ -134,11 +134,11 @@ const maxFormPlans = 8
 // keep makes e the plan kept for its options.
 func (f *form) keep(e *planner.Entry) {
 	old := f.plans.Load()
-	var list []*planner.Entry
+	if old != nil && slices.Contains(*old, e) {
+		return // kept already: the common case allocates nothing
+	}
+	var list []*planner.Entry // on the heap (stored below): declared past the common case
 	if old != nil {
-		if slices.Contains(*old, e) {
-			return
-		}
 		for _, x := range *old {
 			if x.Opts != e.Opts && len(list) < maxFormPlans-1 {
 				list = append(list, x)
@@ -277,8 +277,17 @@ func Explain(ctx context.Context, db *sql.DB, query string, args ...any) (*Plan,
 	if err := c.stages(ctx, query, named, &p); err != nil {
 		return nil, err
 	}
-	return p.explain(), nil
+	e := p.explain()
+	if p.count && p.refused == nil {
+		if req, ok := c.countRequestOf(ctx, &p); ok { // count.go
+			e.Reason = strings.Replace(e.Reason, countByPages, req.describe(), 1)
+		}
+	}
+	return e, nil
 }
+
+// countByPages is Explain's note on a COUNT(*) counted from PartiQL pages.
+const countByPages = "COUNT(*): the driver counts the items returned"
 
 // explain reports what the stages decided for p.
 func (p *prepared) explain() *Plan {
@@ -318,7 +327,7 @@ func (p *prepared) explain() *Plan {
 		notes = append(notes, p.plan.Hints...)
 	}
 	if p.count {
-		notes = append(notes, "COUNT(*): the driver counts the items returned")
+		notes = append(notes, countByPages)
 	}
 	if p.offset > 0 {
 		notes = append(notes, fmt.Sprintf("OFFSET: the driver skips the first %d items", p.offset))

@@ -53,11 +53,19 @@ type rows struct {
 	pageSize int32
 	maxRows  int
 	maxPages int
-	pages    int // pages fetched
+	pages    int // page requests sent (including one read ahead)
+	fetched  int // items of the pages reached so far (rows returned or to return)
 	returned int
 	skip     int // rows an OFFSET still has to skip (see skipRows)
 	position *Position
 	typeName []string // lazily computed database type names
+
+	// read-ahead (readahead.go): readAhead allows it, started is set once
+	// the first row was returned, ahead is the next page's request in
+	// flight.
+	readAhead bool
+	started   bool
+	ahead     *pageFetch
 
 	// absent is what a missing attribute reads as (missing.go).
 	absent driver.Value
@@ -65,6 +73,10 @@ type rows struct {
 	// rec records the statement (observe.go); it ends when the rows are
 	// closed or a page fails.
 	rec *stmtRec
+	// prev holds each column's last string value, reused while a column
+	// repeats it (see Next).
+	prev    []driver.Value
+	prevBuf [8]driver.Value
 }
 
 var (
@@ -94,6 +106,9 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 		position: o.position,
 		skip:     p.offset,
 		rec:      p.rec,
+		// Read-ahead hides a request's round trip behind the reading of
+		// the page before it; MaxPages(1) never has a page to read ahead.
+		readAhead: !o.noReadAhead && !c.c.cfg.NoReadAhead && o.maxPages != 1,
 	}
 	if o.markMissing {
 		r.absent = Missing{}
@@ -107,12 +122,12 @@ func (c *conn) selectRows(ctx context.Context, p *prepared) (driver.Rows, error)
 	if o.startToken != nil {
 		r.in.NextToken = o.startToken
 	}
-	if err := r.fetchPage(); err != nil {
+	if err := r.nextPage(); err != nil {
 		return nil, err
 	}
 	if p.a.star {
 		for len(r.items) == 0 && !r.done && !r.pageLimitReached() {
-			if err := r.fetchPage(); err != nil {
+			if err := r.nextPage(); err != nil {
 				return nil, err
 			}
 		}
@@ -179,14 +194,14 @@ func (c *conn) starColumns(ctx context.Context, table string, items []map[string
 	return cols
 }
 
-// fetchPage sends the request for the next page.
-func (r *rows) fetchPage() error {
-	if err := r.ctx.Err(); err != nil {
-		return err
-	}
+// pageInput returns the request of the next page: DynamoDB's Limit is
+// the page size, cut to the rows MaxRows still wants. Every row of the
+// pages reached is returned unless the reader stops, so the count is the
+// same whether the page is fetched now or read ahead.
+func (r *rows) pageInput() *dynamodb.ExecuteStatementInput {
 	limit := r.pageSize
 	if r.maxRows > 0 {
-		remaining := int32(r.maxRows - r.returned)
+		remaining := int32(r.maxRows - r.fetched)
 		if limit == 0 || remaining < limit {
 			limit = remaining
 		}
@@ -196,7 +211,26 @@ func (r *rows) fetchPage() error {
 	} else {
 		r.in.Limit = nil
 	}
-	out, err := r.c.fetch(r.ctx, &r.in) // send.go
+	return &r.in
+}
+
+// nextPage makes the next page the current one: the page read ahead when
+// one is in flight (waiting for it), else one fetched now.
+func (r *rows) nextPage() error {
+	if r.ahead != nil {
+		return r.takeAhead() // readahead.go
+	}
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	r.pages++
+	out, err := r.c.fetch(r.ctx, r.pageInput()) // send.go
+	return r.reach(out, err)
+}
+
+// reach makes out, the answer to a page request, the current page, or
+// returns the request's error.
+func (r *rows) reach(out *dynamodb.ExecuteStatementOutput, err error) error {
 	if err != nil {
 		if ctxErr := r.ctx.Err(); ctxErr != nil {
 			return r.rec.end(ctxErr)
@@ -204,7 +238,7 @@ func (r *rows) fetchPage() error {
 		return r.rec.end(r.c.statementError(r.table, err))
 	}
 	r.items = out.Items
-	r.pages++
+	r.fetched += len(out.Items)
 	r.pos = 0
 	r.typeName = nil
 	r.in.NextToken = out.NextToken
@@ -235,10 +269,12 @@ func (r *rows) Columns() []string {
 	return names
 }
 
-// Close stops the result: no further page is fetched.
+// Close stops the result: no further page is fetched, and a page being
+// read ahead is cancelled and waited for (no goroutine outlives Close).
 func (r *rows) Close() error {
 	r.closed = true
 	r.items = nil
+	r.stopAhead() // readahead.go
 	_ = r.rec.end(nil)
 	return nil
 }
@@ -255,24 +291,46 @@ func (r *rows) Next(dest []driver.Value) error {
 		}
 	}
 	for r.pos >= len(r.items) {
-		if r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) || r.pageLimitReached() {
+		if r.ahead == nil && (r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) || r.pageLimitReached()) {
 			return io.EOF
 		}
-		if err := r.fetchPage(); err != nil {
+		if err := r.nextPage(); err != nil {
 			return err
 		}
+	}
+	if r.started && r.ahead == nil && r.readAhead {
+		r.readNext() // readahead.go
 	}
 	item := r.items[r.pos]
 	r.items[r.pos] = nil // let the page's items go as they are read
 	r.pos++
-	for i := range r.cols {
-		if av, ok := r.cols[i].lookup(item); ok {
-			dest[i] = decodeValue(av, r.dec) // decode.go
+	if r.prev == nil {
+		if len(r.cols) <= len(r.prevBuf) {
+			r.prev = r.prevBuf[:len(r.cols)]
 		} else {
-			dest[i] = r.absent
+			r.prev = make([]driver.Value, len(r.cols))
 		}
 	}
+	for i := range r.cols {
+		av, ok := r.cols[i].lookup(item)
+		if !ok {
+			dest[i] = r.absent
+			continue
+		}
+		if s, isS := av.(*types.AttributeValueMemberS); isS && !r.dec.parseTime {
+			// A string in a driver.Value costs an allocation; a column
+			// that repeats its value (the partition key of a query, a
+			// status) reuses the last row's.
+			if prev, same := r.prev[i].(string); !same || prev != s.Value {
+				r.prev[i] = s.Value
+			}
+			dest[i] = r.prev[i]
+			continue
+		}
+		dest[i] = decodeValue(av, r.dec) // decode.go
+	}
 	r.returned++
+	r.started = true
 	if p := r.position; p != nil {
 		p.Rows++
 	}
@@ -394,11 +452,11 @@ func (c *conn) noRows(ctx context.Context, p *prepared) driver.Rows {
 func (r *rows) skipRows() error {
 	for r.skip > 0 {
 		for r.pos >= len(r.items) {
-			if r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) {
+			if r.ahead == nil && (r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows)) {
 				r.skip = 0
 				return io.EOF
 			}
-			if err := r.fetchPage(); err != nil {
+			if err := r.nextPage(); err != nil {
 				return err
 			}
 		}
@@ -413,12 +471,19 @@ func (r *rows) skipRows() error {
 
 // ---- COUNT(*) ----
 
-// countRows runs a COUNT(*): it pages through the key-attribute SELECT
+// countRows runs a COUNT(*): with Select=COUNT when count.go can express
+// it exactly, else it pages through the key-attribute SELECT
 // countForm (rewrite.go) wrote, holding one page at a time, and returns one row
 // with one column, COUNT(*), holding the count as an int64. MaxRows does
 // not cap the count; PageSize, ConsistentRead and Track apply to the pages
 // read.
 func (c *conn) countRows(ctx context.Context, p *prepared) (driver.Rows, error) {
+	if n, ok, err := c.countNative(ctx, p); ok { // count.go: Select=COUNT
+		if err != nil {
+			return nil, err
+		}
+		return &countResult{n: n, position: p.opts.position}, nil
+	}
 	q := *p
 	q.opts.maxRows = 0
 	q.offset = 0
@@ -434,7 +499,7 @@ func (c *conn) countRows(ctx context.Context, p *prepared) (driver.Rows, error) 
 		if r.done {
 			break
 		}
-		if err := r.fetchPage(); err != nil {
+		if err := r.nextPage(); err != nil {
 			return nil, err
 		}
 	}

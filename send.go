@@ -128,15 +128,21 @@ func (c *conn) statementError(table string, err error) error {
 // fetch sends one page request of a SELECT. A read is safe to repeat: it
 // is resent when its answer breaks off.
 func (c *conn) fetch(ctx context.Context, in *dynamodb.ExecuteStatementInput) (*dynamodb.ExecuteStatementOutput, error) {
-	cctx, cancel := c.callContext(ctx)
-	defer cancel()
 	var out *dynamodb.ExecuteStatementOutput
-	err := resend(cctx, maxReadResends, isBrokenResponse, func() error {
-		var err error
-		out, err = c.c.client.ExecuteStatement(cctx, in, c.c.obs.option)
+	err := c.readCall(ctx, func(ctx context.Context) (err error) {
+		out, err = c.c.client.ExecuteStatement(ctx, in, c.c.obs.option)
 		return err
 	})
 	return out, err
+}
+
+// readCall runs one read request with the per-call timeout, resending it
+// when its answer broke off (a read is safe to repeat): a SELECT's page,
+// a COUNT(*)'s Query or Scan (count.go).
+func (c *conn) readCall(ctx context.Context, fn func(context.Context) error) error {
+	cctx, cancel := c.callContext(ctx)
+	defer cancel()
+	return resend(cctx, maxReadResends, isBrokenResponse, func() error { return fn(cctx) })
 }
 
 // ---- the transaction path ----

@@ -178,6 +178,7 @@ func (t *transaction) add(ctx context.Context, p *prepared) (driver.Result, erro
 		// growing the slices a doubling at a time.
 		t.stmts = make([]types.ParameterizedStatement, 0, MaxTxStatements)
 		t.texts = make([]string, 0, MaxTxStatements)
+		t.keys.stmts = make([]keyed, 0, MaxTxStatements)
 	}
 	if p.multi == nil {
 		// The statement points at its text's copy in t.texts, not into p:

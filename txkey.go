@@ -210,7 +210,7 @@ func (k *keyCheck) add(ctx context.Context, s keyed) (int, bool) {
 	if kt.keys == nil {
 		// A second statement on the table: learn its key schema and key
 		// the first statement.
-		kt.keys = &itemkey.Index{Collide: k.collide}
+		kt.keys = &itemkey.Index{Collide: k.collide, SizeHint: cap(k.stmts) - kt.first}
 		if t, err := k.cat.Table(ctx, s.table); err == nil {
 			kt.schema = t.Key
 		}

@@ -107,6 +107,14 @@ func (c *Catalog) Table(ctx context.Context, name string) (*Table, error) {
 		return t, nil
 	}
 	v, err := c.group.do(name, func() (any, error) {
+		// A call that ended between the look-up above and this group
+		// call has described the table already.
+		c.mu.RLock()
+		t := c.tables[name]
+		c.mu.RUnlock()
+		if t != nil {
+			return t, nil
+		}
 		out, err := c.api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
 		if err != nil {
 			var nf *types.ResourceNotFoundException
@@ -115,7 +123,7 @@ func (c *Catalog) Table(ctx context.Context, name string) (*Table, error) {
 			}
 			return nil, err
 		}
-		t := FromDescription(out.Table)
+		t = FromDescription(out.Table)
 		c.mu.Lock()
 		c.tables[name] = t
 		c.gen.Add(1)

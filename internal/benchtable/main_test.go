@@ -19,7 +19,7 @@ BenchmarkCanned/PointRead/sdk-2            	    3630	    100 ns/op	   33890 B/op
 SDK 2026/11/28 11:09:16 WARN failed to close HTTP response body
 --- BENCH: BenchmarkCanned/Query1000/sdk-2
     bench_pairs_test.go:60: 1 lost answer(s) counted
-BenchmarkCanned/Query1000/driver-sqlx-2    	     213	   3000000 ns/op	 1075653 B/op	   18000 allocs/op
+BenchmarkCanned/Query1000/driver-sqlx-2    	     213	   2700000 ns/op	 1075653 B/op	   18000 allocs/op
 BenchmarkCanned/Query1000/driver-scan-2    	     194	   2000000 ns/op	 1052427 B/op	   15000 allocs/op
 BenchmarkCanned/Query1000/sdk-2            	     144	   2500000 ns/op	  905536 B/op	   15000 allocs/op
 BenchmarkLocal/Insert/driver-2             	       1	   2000000 ns/op	   73992 B/op	     382 allocs/op
@@ -98,9 +98,9 @@ func renderText(t *testing.T, text string, want []string) (*results, string, boo
 func TestRender(t *testing.T) {
 	r, out, ok := renderText(t, sample, []string{
 		// medians 110 / 100; cpu 100 / 100; allocs 12 / 10
-		"| Canned/PointRead/driver | 110 ns | 100 ns | 1.10 | 1.00–4.00 | 1.00 | 12 | 10 | 1.20 | 3/3 | time ≤ 1.10, allocs ≤ 1.25: ok |",
-		"| Canned/Query1000/driver-sqlx | 3 ms | 2.5 ms | 1.20 | 1.20–1.20 | ? | 18000 | 15000 | 1.20 | 1/1 | time ≤ 1.25, allocs ≤ 1.25: ok |",
-		"| Canned/Query1000/driver-scan | 2 ms | 2.5 ms | 0.80 | 0.80–0.80 | ? | 15000 | 15000 | 1.00 | 1/1 | time ≤ 1.10, allocs ≤ 1.25: ok |",
+		"| Canned/PointRead/driver | 110 ns | 100 ns | 1.10 | 1.00–4.00 | 1.00 | 12 | 10 | 1.20 | 3/3 | time ≤ 1.10, allocs ≤ 1.30: ok |",
+		"| Canned/Query1000/driver-sqlx | 2.7 ms | 2.5 ms | 1.08 | 1.08–1.08 | ? | 18000 | 15000 | 1.20 | 1/1 | time ≤ 1.10, allocs ≤ 1.30: ok |",
+		"| Canned/Query1000/driver-scan | 2 ms | 2.5 ms | 0.80 | 0.80–0.80 | ? | 15000 | 15000 | 1.00 | 1/1 | time ≤ 1.10, allocs ≤ 1.30: ok |",
 		"| Local/Insert/driver | 2 ms | 1 ms | 2.00 | 2.00–2.00 | ? | 382 | 371 | 1.03 | 1/1 | - |",
 		"| Local/PutMany10000/exec-each | x_putmany | 9 | 8.5–9.5 | 2 | ≥ 8: ok |",
 		"| StreamingHeap/items=10000 | peak-live-heap-B | 262144 | 262144–262144 | 1 | - |",
@@ -114,11 +114,11 @@ func TestRender(t *testing.T) {
 
 	// A canned pair over its target is a MISS.
 	var b strings.Builder
-	r.values["BenchmarkCanned/PointRead/driver"]["allocs/op"] = []float64{13, 13, 13}
+	r.values["BenchmarkCanned/PointRead/driver"]["allocs/op"] = []float64{14, 14, 14}
 	if render(&b, r) {
-		t.Error("allocs ratio 1.30 passes")
+		t.Error("allocs ratio 1.40 passes")
 	}
-	if !strings.Contains(b.String(), "allocs ≤ 1.25: MISS") {
+	if !strings.Contains(b.String(), "allocs ≤ 1.30: MISS") {
 		t.Errorf("no MISS in\n%s", b.String())
 	}
 
@@ -138,11 +138,19 @@ func TestTargets(t *testing.T) {
 	if _, ok := targetFor("BenchmarkLocal/Insert/driver"); ok {
 		t.Error("DynamoDB Local has targets")
 	}
-	if tg, _ := targetFor("BenchmarkCanned/Query1000/driver-sqlx"); tg.time != 1.25 || tg.allocs != 1.25 {
+	if tg, _ := targetFor("BenchmarkCanned/Query1000/driver-sqlx"); tg.time != 1.10 || tg.allocs != 1.30 {
 		t.Errorf("sqlx target %+v", tg)
 	}
-	if tg, _ := targetFor("BenchmarkCanned/Tx100/driver"); tg.time != 1.10 || tg.allocs != 1.25 {
+	if tg, _ := targetFor("BenchmarkCanned/Tx100/driver"); tg.time != 1.10 || tg.allocs != 1.30 {
 		t.Errorf("target %+v", tg)
+	}
+	if tg, ok := targetFor("BenchmarkLatencyReadAhead/PageSize=1000/driver"); !ok || tg.time != 0.80 || !math.IsInf(tg.allocs, 1) {
+		t.Errorf("read-ahead target %+v", tg)
+	}
+	for _, name := range []string{"BenchmarkLatencyReadAhead/PageSize=100/driver", "BenchmarkLatencyReadAhead/PageSize=1000/driver-noreadahead"} {
+		if _, ok := targetFor(name); ok {
+			t.Errorf("%s has a target", name)
+		}
 	}
 }
 
@@ -184,7 +192,7 @@ BenchmarkLatencyConcurrent/Insert/g=64/sdk-2   	 6000	 100000 ns/op	 300 conns	 
 func TestRenderLatency(t *testing.T) {
 	r, out, ok := renderText(t, latencySample, []string{
 		"| allocs ratio | req/op driver / sdk | conns driver / sdk | runs | target |",
-		"| Canned/Insert/driver | 1 µs | 1 µs | 1.00 | 1.00–1.00 | ? | 10 | 10 | 1.00 | - | - | 1/1 | time ≤ 1.10, allocs ≤ 1.25: ok |",
+		"| Canned/Insert/driver | 1 µs | 1 µs | 1.00 | 1.00–1.00 | ? | 10 | 10 | 1.00 | - | - | 1/1 | time ≤ 1.10, allocs ≤ 1.30: ok |",
 		"| Latency/PointRead/driver | 5.2 ms | 5.1 ms | 1.02 | 1.02–1.02 | ? | 400 | 390 | 1.03 | 1 / 1 | 0 / 0 | 1/1 | - |",
 		"| LatencyConcurrent/PointRead/g=64/driver | 1.04 | 1.04–1.04 | 10.67 / 50 | 64 / 300 | 65 / 80 | throughput ≥ 0.95, conns ≤ sdk: ok |",
 		// 100 µs / 110 µs: 0.91 of the SDK's throughput.

@@ -26,7 +26,7 @@ func Append(b []byte, av types.AttributeValue) ([]byte, bool) {
 	case *types.AttributeValueMemberN:
 		return AppendNumber(b, v.Value), true
 	case *types.AttributeValueMemberB:
-		return appendTagged(b, 'B', v.Value), true
+		return appendTaggedBytes(b, 'B', v.Value), true
 	}
 	return b, false
 }
@@ -37,11 +37,25 @@ func AppendString(b []byte, s string) []byte { return appendTagged(b, 'S', s) }
 // AppendNumber appends the canonical text of the number key value n.
 func AppendNumber(b []byte, n string) []byte { return appendTagged(b, 'N', decimal.Key(n)) }
 
-func appendTagged[T string | []byte](b []byte, tag byte, s T) []byte {
-	b = append(b, tag)
-	b = strconv.AppendInt(b, int64(len(s)), 10)
-	b = append(b, ':')
+// appendTagged and appendTaggedBytes are one function for a string and
+// for bytes. Not a generic function: called through its dictionary, a
+// generic function makes escape analysis send b to the heap, and the
+// callers' stack buffers with it (one allocation per statement of a
+// transaction).
+func appendTagged(b []byte, tag byte, s string) []byte {
+	b = appendHeader(b, tag, len(s))
 	return append(b, s...)
+}
+
+func appendTaggedBytes(b []byte, tag byte, s []byte) []byte {
+	b = appendHeader(b, tag, len(s))
+	return append(b, s...)
+}
+
+func appendHeader(b []byte, tag byte, n int) []byte {
+	b = append(b, tag)
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, ':')
 }
 
 // Index remembers the keys of numbered operations and finds repeats. It
@@ -54,6 +68,10 @@ type Index struct {
 	exact  map[string]int // keys whose hash another key has too
 	// Collide makes every key hash alike (tests of the collision path).
 	Collide bool
+	// SizeHint, when set before the first Add, is how many keys to make
+	// room for at once (growing the index a doubling at a time allocates
+	// each time).
+	SizeHint int
 }
 
 // Add records key k of operation i, unless an earlier operation has the
@@ -62,7 +80,7 @@ type Index struct {
 func (x *Index) Add(k []byte, i int, keyOf func(j int) []byte) (int, bool) {
 	if x.hashes == nil {
 		x.seed = maphash.MakeSeed()
-		x.hashes = make(map[uint64]int)
+		x.hashes = make(map[uint64]int, x.SizeHint)
 	}
 	h := uint64(42)
 	if !x.Collide {

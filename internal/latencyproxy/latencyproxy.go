@@ -2,8 +2,8 @@
 // round trip between a DynamoDB client and an endpoint: it waits a
 // configurable delay (with optional jitter) before forwarding each request,
 // can charge each new TCP connection the cost of a TCP and TLS handshake,
-// and counts the requests (by DynamoDB operation) and the TCP connections it
-// accepts.
+// and counts the requests (by DynamoDB operation), the response bytes and the
+// TCP connections it accepts.
 //
 // It listens on a real TCP socket (127.0.0.1, a free port), so a client's
 // connection pool behaves as it does against the service: every connection
@@ -68,6 +68,9 @@ type Stats struct {
 	Open int64
 	// PeakOpen is the largest number of connections open at once.
 	PeakOpen int64
+	// ResponseBytes is the number of response body bytes sent to
+	// clients (headers not included).
+	ResponseBytes int64
 }
 
 // Proxy is a running latency proxy. Its methods are safe for concurrent
@@ -81,6 +84,7 @@ type Proxy struct {
 	sleep    func(ctx context.Context, d time.Duration)
 
 	requests atomic.Int64
+	body     atomic.Int64 // response body bytes
 	conns    atomic.Int64
 	open     atomic.Int64
 	peak     atomic.Int64
@@ -201,6 +205,8 @@ func (p *Proxy) Stats() Stats {
 		Conns:    p.conns.Load(),
 		Open:     p.open.Load(),
 		PeakOpen: p.peak.Load(),
+
+		ResponseBytes: p.body.Load(),
 	}
 }
 
@@ -247,7 +253,8 @@ func (p *Proxy) connState(c net.Conn, state http.ConnState) {
 	}
 }
 
-// handler counts the request, waits its delay, then forwards it.
+// handler counts the request, waits its delay, then forwards it, counting
+// the response body's bytes.
 func (p *Proxy) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.requests.Add(1)
@@ -267,9 +274,27 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		cw := &countingWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		p.body.Add(cw.n)
 	})
 }
+
+// countingWriter counts the body bytes written through it.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+// Unwrap gives http.ResponseController (flushes of the reverse proxy) the
+// writer underneath.
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // delayLocked draws the delay of one request; p.mu must be held.
 func (p *Proxy) delayLocked() time.Duration {

@@ -112,6 +112,11 @@ func TestForwardsAndCountsRequestsByOperation(t *testing.T) {
 	if d := rec.all(); len(d) != 3 || d[0] != 5*time.Millisecond || d[2] != 5*time.Millisecond {
 		t.Errorf("delays = %v, want 3 x 5ms", d)
 	}
+	// The three answers: "<target>:<body>".
+	want := int64(len(`DynamoDB_20120810.GetItem:{"k":1}`) + len(`DynamoDB_20120810.GetItem:`) + len(`DynamoDB_20120810.ExecuteStatement:`))
+	if got := p.Stats().ResponseBytes; got != want {
+		t.Errorf("ResponseBytes = %d, want %d", got, want)
+	}
 }
 
 func TestCountsTCPConnections(t *testing.T) {

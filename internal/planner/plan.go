@@ -53,6 +53,9 @@ type Plan struct {
 	// Text is the statement to send when Rewritten (Print of the rewritten
 	// statement), "" otherwise.
 	Text string
+	// Stmt is the statement Text prints when Rewritten, nil otherwise. It
+	// is shared: do not change it.
+	Stmt *partiql.Select
 	// Needs lists, for a scan, the conditions that would make it a query.
 	Needs []KeyNeed
 	// Indexes names the table's indexes.
@@ -504,6 +507,7 @@ func (p *Plan) finish(t *Table, c *candidate, comps map[string]*Composite, note 
 	if c.changed {
 		p.Rewritten = true
 		p.Text = partiql.Print(c.stmt)
+		p.Stmt = c.stmt
 		p.params = c.paramSources(p.inParams)
 	}
 	var b strings.Builder

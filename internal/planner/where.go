@@ -184,3 +184,38 @@ func attributes(set map[string]bool, exprs ...partiql.Expr) {
 		})
 	}
 }
+
+// OpIn is the Op of a KeyCond made of IN: Values lists the values.
+const OpIn = "IN"
+
+// KeyCond is a top-level conjunct of a WHERE clause that DynamoDB could
+// use as a key condition: a top-level attribute compared with values
+// (parameters, strings or numbers), as the planner classifies it.
+type KeyCond struct {
+	// At is the conjunct's position among the conjuncts.
+	At int
+	// Attr is the attribute.
+	Attr string
+	// Op is the operator with Attr on its left: OpEq, OpLt, OpLe, OpGt,
+	// OpGe, OpBetween, OpBeginsWith or OpIn.
+	Op string
+	// Values are its operands: one, two for OpBetween, the list for OpIn.
+	Values []partiql.Expr
+}
+
+// SplitWhere splits a WHERE clause at its top-level ANDs and returns the
+// conjuncts and, in order, those that could serve as key conditions: the
+// classification the planner chooses indexes with, for callers that build
+// DynamoDB key conditions themselves (the driver's COUNT(*)).
+func SplitWhere(e partiql.Expr) ([]partiql.Expr, []KeyCond) {
+	w := analyzeWhere(e)
+	keys := make([]KeyCond, len(w.conds))
+	for i, c := range w.conds {
+		op := c.op
+		if c.kind == condIn {
+			op = OpIn
+		}
+		keys[i] = KeyCond{At: c.at, Attr: c.attr, Op: op, Values: c.vals}
+	}
+	return w.conj, keys
+}
