@@ -73,6 +73,9 @@ type rows struct {
 	// rec records the statement (observe.go); it ends when the rows are
 	// closed or a page fails.
 	rec *stmtRec
+	// cur is the item NextRow stepped to, which ScanColumn reads
+	// (rows_go127.go).
+	cur map[string]types.AttributeValue
 	// prev holds each column's last string value, reused while a column
 	// repeats it (see Next).
 	prev    []driver.Value
@@ -273,7 +276,7 @@ func (r *rows) Columns() []string {
 // read ahead is cancelled and waited for (no goroutine outlives Close).
 func (r *rows) Close() error {
 	r.closed = true
-	r.items = nil
+	r.items, r.cur = nil, nil
 	r.stopAhead() // readahead.go
 	_ = r.rec.end(nil)
 	return nil
@@ -282,28 +285,10 @@ func (r *rows) Close() error {
 // Next fills dest with the next row, fetching the next page when the
 // current one is used up (pages may be empty and still not the last).
 func (r *rows) Next(dest []driver.Value) error {
-	if r.closed {
-		return io.EOF
+	item, err := r.advance()
+	if err != nil {
+		return err
 	}
-	if r.skip > 0 {
-		if err := r.skipRows(); err != nil {
-			return err
-		}
-	}
-	for r.pos >= len(r.items) {
-		if r.ahead == nil && (r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) || r.pageLimitReached()) {
-			return io.EOF
-		}
-		if err := r.nextPage(); err != nil {
-			return err
-		}
-	}
-	if r.started && r.ahead == nil && r.readAhead {
-		r.readNext() // readahead.go
-	}
-	item := r.items[r.pos]
-	r.items[r.pos] = nil // let the page's items go as they are read
-	r.pos++
 	if r.prev == nil {
 		if len(r.cols) <= len(r.prevBuf) {
 			r.prev = r.prevBuf[:len(r.cols)]
@@ -329,12 +314,41 @@ func (r *rows) Next(dest []driver.Value) error {
 		}
 		dest[i] = decodeValue(av, r.dec) // decode.go
 	}
+	return nil
+}
+
+// advance moves to the next item, fetching the next page when the current
+// one is used up (pages may be empty and still not the last), and returns
+// it. The page lets go of the item: the caller holds the only reference.
+func (r *rows) advance() (map[string]types.AttributeValue, error) {
+	if r.closed {
+		return nil, io.EOF
+	}
+	if r.skip > 0 {
+		if err := r.skipRows(); err != nil {
+			return nil, err
+		}
+	}
+	for r.pos >= len(r.items) {
+		if r.ahead == nil && (r.done || !r.fetch || (r.maxRows > 0 && r.returned >= r.maxRows) || r.pageLimitReached()) {
+			return nil, io.EOF
+		}
+		if err := r.nextPage(); err != nil {
+			return nil, err
+		}
+	}
+	if r.started && r.ahead == nil && r.readAhead {
+		r.readNext() // readahead.go
+	}
+	item := r.items[r.pos]
+	r.items[r.pos] = nil // let the page's items go as they are read
+	r.pos++
 	r.returned++
 	r.started = true
 	if p := r.position; p != nil {
 		p.Rows++
 	}
-	return nil
+	return item, nil
 }
 
 // ColumnTypeDatabaseTypeName returns the DynamoDB type of a column (S N B
