@@ -59,6 +59,7 @@ func Key(attributes ...string) KeyDef {
 // Attributes returns the key's attributes.
 func (k KeyDef) Attributes() []string { return slices.Clone(k.attrs) }
 
+// String returns the key's attribute, quoted, or its list of attributes.
 func (k KeyDef) String() string {
 	if len(k.attrs) == 1 {
 		return fmt.Sprintf("%q", k.attrs[0])
