@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -108,37 +107,32 @@ func (c *conn) duplicateError(ctx context.Context, p *prepared, err error) error
 }
 
 // readByKey reads, strongly consistent, the item whose key statement p
-// shows; nil when it shows no whole key or no item has it.
+// shows (its text's key parts, or those of the item an INSERT ... VALUE ?
+// was expanded from); nil when it shows no whole key or no item has it.
 func (c *conn) readByKey(ctx context.Context, p *prepared) (Item, error) {
-	if p.a.keys == nil || p.a.table == "" {
+	if p.keys == nil || p.a.table == "" {
 		return nil, nil
 	}
 	t, err := c.c.catalog.Table(ctx, p.a.table)
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	b.WriteString(`SELECT * FROM `)
-	b.WriteString(quoteIdent(p.a.table))
+	sel := &partiql.Select{Star: true, Table: p.a.table, TableQuoted: true}
+	var conds []partiql.Expr
 	var params []types.AttributeValue
-	for i, attr := range []string{t.Key.PartitionKey, t.Key.SortKey} {
+	for _, attr := range []string{t.Key.PartitionKey, t.Key.SortKey} {
 		if attr == "" {
 			continue
 		}
-		v, ok := p.a.keys.value(p.params, attr)
+		v, ok := p.keys.value(p.params, attr)
 		if !ok {
 			return nil, nil
 		}
-		if i == 0 {
-			b.WriteString(" WHERE ")
-		} else {
-			b.WriteString(" AND ")
-		}
-		b.WriteString(quoteIdent(attr))
-		b.WriteString(" = ?")
+		conds = append(conds, &partiql.Binary{Op: partiql.OpEq, L: partiql.NewPath(attr), R: &partiql.Param{N: len(params)}})
 		params = append(params, v)
 	}
-	text := b.String()
+	sel.Where = partiql.And(conds...)
+	text := partiql.Print(sel)
 	out, err := c.fetch(ctx, &dynamodb.ExecuteStatementInput{Statement: &text, Parameters: params, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, wrapErr("ExecuteStatement", err)
@@ -147,36 +141,4 @@ func (c *conn) readByKey(ctx context.Context, p *prepared) (Item, error) {
 		return nil, nil
 	}
 	return Item(out.Items[0]), nil
-}
-
-// value returns the value the statement gives to key attribute attr.
-func (k *keyParts) value(params []types.AttributeValue, attr string) (types.AttributeValue, bool) {
-	if k.item >= 0 {
-		if k.item >= len(params) {
-			return nil, false
-		}
-		m, ok := params[k.item].(*types.AttributeValueMemberM)
-		if !ok {
-			return nil, false
-		}
-		v, ok := m.Value[attr]
-		return v, ok
-	}
-	switch e := k.eq[attr].(type) {
-	case *partiql.Param:
-		if e.N < 0 || e.N >= len(params) {
-			return nil, false
-		}
-		return params[e.N], true
-	case *partiql.String:
-		return &types.AttributeValueMemberS{Value: e.Value}, true
-	case *partiql.Number:
-		return &types.AttributeValueMemberN{Value: e.Text}, true
-	}
-	return nil, false
-}
-
-// quoteIdent double-quotes a table or attribute name for PartiQL.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

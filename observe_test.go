@@ -380,6 +380,15 @@ func TestObserveInsertAndFailedConditionalUpdate(t *testing.T) {
 	assert.Equal(t, "a", got.ID)
 	assert.Equal(t, 1, got.V)
 
+	// The same for a whole Go value: the key comes from the expanded item.
+	whole := fmt.Sprintf(`INSERT INTO %q VALUE ?`, table)
+	_, err = e.db.ExecContext(ctx, whole, map[string]any{"id": "a", "v": 8}, dynamosql.ReturnItemOnConditionFailure())
+	require.ErrorAs(t, err, &ce)
+	require.ErrorIs(t, err, dynamosql.ErrDuplicateItem)
+	require.NotNil(t, ce.Item, "the stored item, read by the key of the value given")
+	require.NoError(t, ce.Item.Scan(&got))
+	assert.Equal(t, 1, got.V)
+
 	m := e.metrics(t)
 	assert.Equal(t, uint64(2), histCount(t, m["db.client.operation.duration"], sysAttr,
 		attribute.String("db.operation.name", "UPDATE"), attribute.String("error.type", "ConditionalCheckFailedException")),

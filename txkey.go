@@ -24,25 +24,21 @@ import (
 
 // keyParts is what a statement shows of the key of the item it targets:
 // the values given by equality to attributes (a *partiql.String,
-// *partiql.Number or *partiql.Param), or the parameter that holds the whole
-// item of an INSERT ... VALUE ?.
+// *partiql.Number or *partiql.Param). An INSERT ... VALUE ? shows nothing
+// in its text: the rewrite expands its item into a VALUE map, whose key
+// parts itemparam.go works out.
 type keyParts struct {
-	eq   map[string]partiql.Expr
-	item int // the parameter holding the item, -1 when none
+	eq map[string]partiql.Expr
 }
 
 // keyPartsOf works out what s shows of its item's key; nil when it shows
 // nothing (a read of an index, a statement without a key condition).
 func keyPartsOf(s partiql.Statement) *keyParts {
-	k := &keyParts{item: -1}
+	k := &keyParts{}
 	switch s := s.(type) {
 	case *partiql.Insert:
-		switch v := s.Value.(type) {
-		case *partiql.Map:
+		if v, ok := s.Value.(*partiql.Map); ok {
 			return mapKeyParts(v)
-		case *partiql.Param:
-			k.item = v.N
-			return k
 		}
 		return nil
 	case *partiql.Update:
@@ -68,7 +64,7 @@ func keyPartsOf(s partiql.Statement) *keyParts {
 
 // mapKeyParts returns the key parts of an INSERT's VALUE map.
 func mapKeyParts(m *partiql.Map) *keyParts {
-	k := &keyParts{item: -1}
+	k := &keyParts{}
 	for _, e := range m.Entries {
 		k.add(e.Key, e.Value)
 	}
@@ -127,16 +123,6 @@ func (k *keyParts) appendKey(b []byte, params []types.AttributeValue, key indexh
 }
 
 func (k *keyParts) appendAttr(b []byte, params []types.AttributeValue, attr string) ([]byte, bool) {
-	if k.item >= 0 {
-		if k.item >= len(params) {
-			return b, false
-		}
-		m, ok := params[k.item].(*types.AttributeValueMemberM)
-		if !ok {
-			return b, false
-		}
-		return itemkey.Append(b, m.Value[attr])
-	}
 	switch e := k.eq[attr].(type) {
 	case *partiql.Param:
 		if e.N < 0 || e.N >= len(params) {
@@ -149,6 +135,23 @@ func (k *keyParts) appendAttr(b []byte, params []types.AttributeValue, attr stri
 		return itemkey.AppendNumber(b, e.Text), true
 	}
 	return b, false
+}
+
+// value returns the value the statement gives to key attribute attr
+// (appendAttr writes its canonical text without building it).
+func (k *keyParts) value(params []types.AttributeValue, attr string) (types.AttributeValue, bool) {
+	switch e := k.eq[attr].(type) {
+	case *partiql.Param:
+		if e.N < 0 || e.N >= len(params) {
+			return nil, false
+		}
+		return params[e.N], true
+	case *partiql.String:
+		return &types.AttributeValueMemberS{Value: e.Value}, true
+	case *partiql.Number:
+		return &types.AttributeValueMemberN{Value: e.Text}, true
+	}
+	return nil, false
 }
 
 // keyed is a statement whose item key a check can compute: its table, what
