@@ -159,7 +159,7 @@ type opKey struct{ op, table string }
 
 // requestOps are the DynamoDB operations the driver and the mapper send.
 var requestOps = []string{"ExecuteStatement", "ExecuteTransaction", "BatchExecuteStatement", "BatchWriteItem",
-	"DescribeTable", "CreateTable", "UpdateTable", "DeleteTable", "ListTables", "Other"}
+	"Query", "Scan", "DescribeTable", "CreateTable", "UpdateTable", "DeleteTable", "ListTables", "Other"}
 
 func newObserver(cfg *Config, logger *slog.Logger) *observer {
 	tp := cfg.TracerProvider

@@ -740,3 +740,31 @@ func TestCapacityPerIndex(t *testing.T) {
 	assert.Contains(t, a["db.query.text"].AsString(), `"by_email"`)
 	assert.Contains(t, a["aws.dynamodb.consumed_capacity"].AsStringSlice()[0], `"GlobalSecondaryIndexes":{"by_email":{"CapacityUnits":0.5,"ReadCapacityUnits":0.5,"WriteCapacityUnits":0}}`)
 }
+
+// TestObserveSelectCount: a COUNT(*) that goes to DynamoDB as a Query with
+// Select=COUNT (count.go) is observed like any statement: its request has
+// a span under the statement's and counts in the connector's stats.
+func TestObserveSelectCount(t *testing.T) {
+	e := newObsEnv(t, "", nil)
+	ctx := dynamotest.Context(t)
+	table := dynamotest.SimpleTable(t, "obs_count", "pk", "sk")
+	for _, sk := range []string{"a", "b", "c"} {
+		exec(t, e.db, fmt.Sprintf(`INSERT INTO %q VALUE {'pk': 'p', 'sk': ?}`, table), sk)
+	}
+	q := fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE pk = ?`, table)
+	plan, err := dynamosql.Explain(ctx, e.db, q, "p")
+	require.NoError(t, err)
+	require.Contains(t, plan.Reason, "Select=COUNT", "the count goes as a Query")
+	e.spans.Reset()
+	before := e.conn.Stats()
+
+	var n int64
+	require.NoError(t, e.db.QueryRowContext(ctx, q, "p").Scan(&n))
+	assert.EqualValues(t, 3, n)
+
+	s := statementSpan(t, e, "SELECT", table)
+	requestSpans(t, e, s, "Query", 1)
+	after := e.conn.Stats()
+	assert.EqualValues(t, 1, after.Requests-before.Requests, "the Query request is counted")
+	assert.EqualValues(t, 1, after.Statements-before.Statements)
+}
