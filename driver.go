@@ -7,8 +7,10 @@
 //	rows, err := db.QueryContext(ctx, `SELECT * FROM "user" WHERE id = ?`, "u1")
 //
 // Every statement is sent with DynamoDB's ExecuteStatement; results stream
-// page by page over NextToken; values map losslessly both ways; a sql.Tx is
-// one atomic ExecuteTransaction.
+// page by page over NextToken (the next page read ahead); values map
+// losslessly both ways; a sql.Tx is one atomic ExecuteTransaction. Table
+// and index statements (CREATE TABLE, LIST TABLES, DESCRIBE, ...) run with
+// the control-plane API instead.
 //
 // The driver registers itself as "dynamosql", and also as "dynamodb" when no
 // other driver has taken that name (see DriverName and AliasName).
@@ -24,8 +26,11 @@
 // topic: docs/dsn.md (DSN keys and driver names), docs/statements.md
 // (RowsAffected, columns, per-statement options), docs/values.md (the type
 // mapping), docs/transactions.md, docs/indexes.md (index hints and the scan
-// policy), docs/sql.md (SQL beyond PartiQL), docs/errors.md,
-// docs/reliability.md, docs/cost.md and docs/limits.md (DynamoDB's limits).
+// policy), docs/sql.md (SQL beyond PartiQL), docs/tables.md (table and
+// index statements), docs/errors.md, docs/reliability.md, docs/network.md
+// (connections, timeouts, retries), docs/observability.md (capacity,
+// OpenTelemetry, statement logs), docs/cost.md and docs/limits.md
+// (DynamoDB's limits).
 package dynamosql
 
 import (
