@@ -119,6 +119,9 @@ func TestRunInTxRetriesThrottlingAndServerErrors(t *testing.T) {
 		{"provisioned throughput exceeded", faultinject.Throttling("")},
 		{"cancelled for throttling", faultinject.CancelTx("ThrottlingError")},
 		{"server error", faultinject.Status(500)},
+		// A commit whose attempts could not even connect was not applied:
+		// RunInTx runs it again.
+		{"connection refused", faultinject.Refuse()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ft := faultinject.New(nil)
